@@ -1,0 +1,33 @@
+"""`elearn users create`: make trainers and admins from the command line."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from ..db import db
+from .models import ROLES
+from .service import UsernameTaken, create_user
+
+users = AppGroup("users", help="Manage user accounts.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+@click.option("--locale", type=click.Choice(["ar", "en"]), default="ar", show_default=True)
+def create(username: str, role: str, password: str, locale: str) -> None:
+    """Create USERNAME with a role (learner, trainer or admin)."""
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    try:
+        user = create_user(db.session, username, password, role=role, locale=locale)
+    except UsernameTaken:
+        raise click.ClickException(f"the username '{username}' is taken") from None
+    click.echo(f"created {user.role} '{user.username}' (id {user.id})")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users)

@@ -1,0 +1,69 @@
+"""Account rules: registration, authentication, password changes. Plain functions over a session."""
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .models import ROLES, User
+
+# scrypt is Werkzeug's default KDF: memory-hard, no extra dependency.
+_METHOD = "scrypt"
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+def username_key(username: str) -> str:
+    return username.strip().casefold()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_METHOD)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username_key == username_key(username)))
+
+
+def create_user(session: Session, username: str, password: str, *, display_name: str | None = None,
+                email: str | None = None, locale: str = "ar", role: str = "learner") -> User:
+    """Create and commit a user; raise UsernameTaken if the pseudonym is in use."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    user = User(username=username.strip(), username_key=username_key(username),
+                display_name=(display_name or username).strip(), email=(email or None),
+                password_hash=hash_password(password), locale=locale, role=role)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise UsernameTaken(username) from None
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = find_user(session, username)
+    if user is None:
+        # Spend the same time as a real check so response times do not reveal which names exist.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> bool:
+    if not check_password_hash(user.password_hash, current):
+        return False
+    user.password_hash = hash_password(new)
+    session.commit()
+    return True
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("not a real password")

@@ -1,0 +1,337 @@
+"""Certificate PDF renderer (pure function, no Flask).
+
+One A4 landscape page: an English column on the left (left-to-right, left
+aligned) and an Arabic column on the right (right-to-left, right aligned),
+one vector QR code of the verification URL at the bottom centre.
+
+Arabic is shaped by HarfBuzz through fpdf2's text shaping (uharfbuzz) with
+the Amiri font of the ``fontpkg-amiri`` package (Amiri also covers Latin, so
+one family serves both languages).  The font is embedded as a subset.  Never
+pass text through arabic-reshaper / python-bidi: shaping twice corrupts it.
+
+Speed: parsing Amiri (``FPDF.add_font``) and subsetting it on output are most
+of the cost of a certificate.  The parsed font is therefore kept per process
+as a *template* (cmap, widths, HarfBuzz face) and cloned into each document
+together with a pre-built "lean" copy of the font program (layout tables
+dropped: fpdf2 drops them from the embedded subset anyway, shaping uses the
+original file through HarfBuzz).  This relies on fpdf2 internals
+(``TTFFont``/``SubsetMap``, fpdf2 2.8); if they change, rendering falls back
+to the plain ``add_font`` path (same output, about twice as slow).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import fontpkg
+import segno
+from babel.dates import format_date
+from fpdf import FPDF
+
+__all__ = ["CertificateContent", "render_certificate_pdf"]
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "elearn"
+#: Babel locale of Arabic dates: 'ar' gives "22 نوفمبر 2026"
+#: ('ar_SY' would give the Levantine month names: "22 تشرين الثاني 2026").
+ARABIC_DATE_LOCALE = "ar"
+ENGLISH_DATE_LOCALE = "en_GB"  # "22 November 2026"
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    name: str  # the name the learner chose for certificates (Arabic, Latin or mixed)
+    module_title_ar: str
+    module_title_en: str
+    issued_on: datetime.date
+    expires_on: datetime.date | None  # when the module has a validity
+    code: str  # verification code, e.g. 'K7QM-3XRD-PW9A-TV2C-HN'
+    verify_url: str  # public verification URL (QR code + text)
+
+
+# --------------------------------------------------------------------------
+# Fonts
+# --------------------------------------------------------------------------
+
+FONT = "amiri"
+_STYLES = {"": 400, "B": 700}
+
+# Tables fpdf2 drops from embedded subsets anyway (see fpdf/output.py).
+_LEAN_DROP = (
+    "FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", "CBDT",
+    "CBLC", "EBDT", "EBLC", "EBSC", "SVG ", "CPAL", "COLR",
+)
+
+
+@functools.lru_cache(maxsize=None)
+def font_paths() -> dict[str, Path]:
+    """Amiri TTF path per fpdf2 style ('' regular, 'B' bold), resolved once.
+
+    ``fontpkg.path(family, weight=..., style='normal')`` returns a
+    ``pathlib.Path`` inside the installed ``fontpkg_amiri`` package.
+    """
+    return {style: Path(fontpkg.path("amiri", weight=w)) for style, w in _STYLES.items()}
+
+
+@dataclass(frozen=True)
+class _FontTemplate:
+    font: object  # fpdf.fonts.TTFFont, parsed once, never output itself
+    lean: bytes  # font program without layout tables
+    glyph_order: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=None)
+def _font_templates() -> dict[str, _FontTemplate]:
+    from fontTools import ttLib
+
+    pdf = FPDF()
+    out = {}
+    for style, path in font_paths().items():
+        pdf.add_font(FONT, style, path)
+        font = pdf.fonts[FONT + style]
+        font.hbfont  # noqa: B018 - load the HarfBuzz face once
+        tt = ttLib.TTFont(path, recalcTimestamp=False)
+        for tag in _LEAN_DROP:
+            if tag in tt:
+                del tt[tag]
+        buf = io.BytesIO()
+        tt.save(buf)
+        out[style] = _FontTemplate(font, buf.getvalue(), tuple(font.ttfont.getGlyphOrder()))
+    return out
+
+
+def _clone_font(tpl: _FontTemplate, index: int):
+    from fontTools import ttLib
+    from fpdf.fonts import SubsetMap, TTFFont
+
+    src = tpl.font
+    font = TTFFont.__new__(TTFFont)
+    for slot in TTFFont.__slots__:  # immutable parts are shared
+        if hasattr(src, slot):
+            setattr(font, slot, getattr(src, slot))
+    font.i = index
+    # Per-document state: a fresh font program (the subsetter edits it in place).
+    # recalcBBoxes=False lets fontTools copy glyph data instead of recompiling it.
+    font.ttfont = ttLib.TTFont(
+        io.BytesIO(tpl.lean), recalcTimestamp=False, recalcBBoxes=False, lazy=True
+    )
+    font.ttfont.setGlyphOrder(list(tpl.glyph_order))
+    font.cw = src.cw.copy()
+    font.glyph_ids = dict(src.glyph_ids)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    return font
+
+
+_fast_fonts = True  # switched off for good if cloning ever fails
+
+
+def _add_fonts(pdf: FPDF) -> None:
+    global _fast_fonts
+    if _fast_fonts:
+        try:
+            clones = {}
+            for style, tpl in _font_templates().items():
+                clones[FONT + style] = _clone_font(tpl, len(pdf.fonts) + len(clones) + 1)
+        except Exception:  # fpdf2 internals changed: stay correct, get slower
+            log.warning("certificate font cache disabled; using FPDF.add_font", exc_info=True)
+            _fast_fonts = False
+        else:
+            pdf.fonts.update(clones)
+            return
+    for style, path in font_paths().items():
+        pdf.add_font(FONT, style, path)
+
+
+# --------------------------------------------------------------------------
+# Layout (mm; A4 landscape = 297 x 210)
+# --------------------------------------------------------------------------
+
+PAGE_W, PAGE_H = 297.0, 210.0
+COL_W = 114.0
+COL_EN_X = 22.0
+COL_AR_X = PAGE_W - 22.0 - COL_W
+MID_X = PAGE_W / 2
+PT = 25.4 / 72  # mm per point
+
+NAVY = (28, 52, 84)
+GOLD = (168, 134, 78)
+TEXT = (45, 45, 45)
+MUTED = (95, 95, 95)
+
+
+class _Column:
+    """Writes successive blocks in one column, tracking the vertical position."""
+
+    def __init__(self, pdf: FPDF, x: float, rtl: bool, y: float) -> None:
+        self.pdf, self.x, self.rtl, self.y = pdf, x, rtl, y
+        self.align = "R" if rtl else "L"
+
+    def _prepare(self, style: str, size: float, colour) -> None:
+        self.pdf.set_text_shaping(True, direction="rtl" if self.rtl else "ltr")
+        self.pdf.set_font(FONT, style, size)
+        self.pdf.set_text_color(*colour)
+
+    def line(self, text: str, style: str, size: float, colour, gap: float = 0.0,
+             min_size: float | None = None, leading: float = 1.45) -> None:
+        """One line; shrinks down to ``min_size`` to fit, else wraps."""
+        self._prepare(style, size, colour)
+        width = self.pdf.get_string_width(text)
+        if width > COL_W and min_size:
+            size = max(min_size, math.floor(size * COL_W / width * 0.98 * 2) / 2)
+            self.pdf.set_font(FONT, style, size)
+            width = self.pdf.get_string_width(text)
+        h = size * PT * leading
+        self.pdf.set_xy(self.x, self.y)
+        if width <= COL_W:
+            self.pdf.cell(COL_W, h, text, align=self.align)
+            self.y += h
+        else:
+            self.pdf.multi_cell(COL_W, h, text, align=self.align)
+            self.y = self.pdf.get_y()
+        self.y += gap
+
+    def block(self, text: str, style: str, size: float, colour, max_lines: int,
+              min_size: float, gap: float = 0.0) -> None:
+        """Wrapped text; shrinks so that it takes about ``max_lines`` lines."""
+        self._prepare(style, size, colour)
+        width = self.pdf.get_string_width(text)
+        while size > min_size and width > COL_W * max_lines * 0.85:
+            size -= 1
+            width *= (size / (size + 1))
+        self.pdf.set_font(FONT, style, size)
+        h = size * PT * 1.3
+        self.pdf.set_xy(self.x, self.y)
+        if width <= COL_W:
+            self.pdf.cell(COL_W, h, text, align=self.align)
+            self.y += h
+        else:
+            self.pdf.multi_cell(COL_W, h, text, align=self.align)
+            self.y = self.pdf.get_y()
+        self.y += gap
+
+    def rule(self, length: float, gap: float) -> None:
+        pdf = self.pdf
+        pdf.set_draw_color(*GOLD)
+        pdf.set_line_width(0.5)
+        x0 = self.x + COL_W - length if self.rtl else self.x
+        pdf.line(x0, self.y, x0 + length, self.y)
+        self.y += gap
+
+
+def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
+    """``data`` as a vector QR code: one filled rectangle per run of dark modules."""
+    qr = segno.make(data, error="m", micro=False)
+    rows = [tuple(r) for r in qr.matrix_iter(border=0)]
+    m = size / len(rows)
+    pdf.set_fill_color(0, 0, 0)
+    for r, row in enumerate(rows):
+        c, n = 0, len(row)
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                # +0.02 mm overlap hides hairline seams between rows in viewers
+                pdf.rect(x + start * m, y + r * m, (c - start) * m, m + 0.02, style="F")
+            else:
+                c += 1
+
+
+def _details(col: _Column, lines: list[str], url_label: str, url: str) -> None:
+    size = 11
+    for text in lines:
+        col.line(text, "", size, MUTED, min_size=8)
+    col.line(url_label, "", size, MUTED)
+    col.line(url, "", size, NAVY, min_size=7)
+
+
+def render_certificate_pdf(content: CertificateContent) -> bytes:
+    """Render ``content`` as a one-page bilingual A4 landscape PDF."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.c_margin = 0
+    pdf.set_creator(APP_NAME)
+    pdf.set_title(f"{APP_NAME} – Certificate of completion / شهادة إتمام – {content.code}")
+    pdf.set_lang("en")
+    _add_fonts(pdf)
+    pdf.add_page()
+
+    # Frame: navy outer rule, thin gold inner rule.
+    pdf.set_draw_color(*NAVY)
+    pdf.set_line_width(1.4)
+    pdf.rect(9, 9, PAGE_W - 18, PAGE_H - 18)
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.4)
+    pdf.rect(12.5, 12.5, PAGE_W - 25, PAGE_H - 25)
+
+    # App name, centred on top.
+    pdf.set_text_shaping(True, direction="ltr")
+    pdf.set_font(FONT, "B", 16)
+    pdf.set_text_color(*NAVY)
+    pdf.set_char_spacing(2)
+    pdf.set_xy(0, 19)
+    pdf.cell(PAGE_W, 8, APP_NAME, align="C")
+    pdf.set_char_spacing(0)
+
+    # Divider between the two languages.
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.3)
+    pdf.line(MID_X, 38, MID_X, 142)
+
+    top = 38
+    details_top = 118
+
+    # English --------------------------------------------------------------
+    en = _Column(pdf, COL_EN_X, rtl=False, y=top)
+    en.line("Certificate of Completion", "B", 27, NAVY, gap=1)
+    en.rule(40, 6)
+    en.line("This certifies that", "", 13, TEXT, gap=0.5)
+    en.line(content.name, "B", 22, NAVY, gap=0.5, min_size=12)
+    en.line("has successfully completed the module", "", 13, TEXT, gap=0.5)
+    en.block(content.module_title_en, "B", 15, TEXT, max_lines=2, min_size=10)
+
+    en_dates = [f"Issued on {format_date(content.issued_on, 'long', locale=ENGLISH_DATE_LOCALE)}"]
+    if content.expires_on is not None:
+        en_dates.append(
+            f"Valid until {format_date(content.expires_on, 'long', locale=ENGLISH_DATE_LOCALE)}"
+        )
+    en_dates.append(f"Verification code: {content.code}")
+    en.y = max(en.y + 4, details_top)
+
+    # Arabic ---------------------------------------------------------------
+    ar = _Column(pdf, COL_AR_X, rtl=True, y=top)
+    ar.line("شهادة إتمام", "B", 27, NAVY, gap=1)
+    ar.rule(40, 6)
+    ar.line(f"تشهد منصّة {APP_NAME} بإتمام", "", 14, TEXT, gap=0.5)
+    ar.line(content.name, "B", 22, NAVY, gap=0.5, min_size=12)
+    ar.line("بنجاحٍ الوحدةَ التدريبية", "", 14, TEXT, gap=0.5)
+    ar.block(content.module_title_ar, "B", 16, TEXT, max_lines=2, min_size=10)
+
+    ar_dates = [f"تاريخ الإصدار: {format_date(content.issued_on, 'long', locale=ARABIC_DATE_LOCALE)}"]
+    if content.expires_on is not None:
+        ar_dates.append(
+            f"صالحة حتى: {format_date(content.expires_on, 'long', locale=ARABIC_DATE_LOCALE)}"
+        )
+    ar_dates.append(f"رمز التحقق: {content.code}")
+    ar.y = max(ar.y + 4, details_top)
+
+    # Details start on the same baseline in both columns.
+    en.y = ar.y = max(en.y, ar.y)
+    _details(en, en_dates, "Verify this certificate at:", content.verify_url)
+    _details(ar, ar_dates, "للتحقق من هذه الشهادة:", content.verify_url)
+
+    # QR code, bottom centre.
+    qr_size = 30
+    _draw_qr(pdf, content.verify_url, MID_X - qr_size / 2, 150, qr_size)
+
+    return bytes(pdf.output())

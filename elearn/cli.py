@@ -1,0 +1,98 @@
+"""The `elearn` command: serve, db, users, content (and Flask's own commands)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from .content import ContentError, check_content, load_catalog
+
+
+def _make_app() -> Flask:
+    from . import create_app
+
+    try:
+        return create_app()
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        click.echo("elearn cannot start: fix the content problems above "
+                   "(`elearn content check` lists them).", err=True)
+        sys.exit(1)
+
+
+def _print_problems(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(problem, err=True)
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """elearn: bilingual advocacy training on sanctions on Syria."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Migrate the database, load the content and serve the app (development server).
+
+    For production use gunicorn (see the README).
+    """
+    from werkzeug.serving import run_simple
+
+    from .db import upgrade_database
+
+    app = _make_app()
+    with app.app_context():
+        upgrade_database()
+    click.echo(f"elearn: {len(app.extensions['catalog'].modules)} modules; serving on http://{host}:{port}/")
+    run_simple(host, port, app, threaded=True)
+
+
+@main.group()
+def content() -> None:
+    """Check the lessons and quizzes."""
+
+
+def _content_dirs():
+    from . import config
+
+    settings = config.from_env(config.instance_path())
+    return settings["LESSONS_DIR"], settings["QUIZZES_DIR"]
+
+
+@content.command("check")
+@click.option("--lessons", "lessons_dir", type=click.Path(file_okay=False), help="Default: lessons/ of the checkout.")
+@click.option("--quizzes", "quizzes_dir", type=click.Path(file_okay=False), help="Default: quizzes/ of the checkout.")
+def content_check(lessons_dir: str | None, quizzes_dir: str | None) -> None:
+    """Validate every module, lesson and quiz; print each problem as path:line: message."""
+    default_lessons, default_quizzes = _content_dirs()
+    problems = check_content(lessons_dir or default_lessons, quizzes_dir or default_quizzes)
+    if problems:
+        _print_problems(problems)
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    catalog = load_catalog(lessons_dir or default_lessons, quizzes_dir or default_quizzes)
+    lessons = sum(len(m.lessons) for m in catalog.modules)
+    questions = sum(len(m.question_bank) for m in catalog.modules)
+    click.echo(f"content ok: {len(catalog.modules)} modules, {lessons} lessons, {questions} questions")
+
+
+@content.command("stats")
+def content_stats() -> None:
+    """Per module and language: lessons, words per lesson, questions per type."""
+    from .content.stats import format_stats
+
+    lessons_dir, quizzes_dir = _content_dirs()
+    try:
+        catalog = load_catalog(lessons_dir, quizzes_dir)
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        sys.exit(1)
+    click.echo(format_stats(catalog))
+
+
+def init_app(app: Flask) -> None:
+    """Nothing to add yet: area commands register themselves in their own init_app."""

@@ -1,0 +1,57 @@
+"""Settings from ELEARN_* environment variables, with safe defaults.
+
+| variable | default |
+|---|---|
+| ELEARN_INSTANCE_PATH | `instance/` beside the package's parent folder (the checkout) |
+| ELEARN_DATABASE_URL | `sqlite:///<instance>/elearn.sqlite3` |
+| ELEARN_SECRET_KEY | generated once and kept in `<instance>/secret_key` |
+| ELEARN_BASE_URL | `http://127.0.0.1:5000` (public address for links in e-mails and certificates) |
+| ELEARN_RATELIMIT_STORAGE_URI | `memory://` (use `redis://...` with several processes) |
+| ELEARN_CONTENT_DIR | the checkout (holds `lessons/` and `quizzes/`) |
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def instance_path() -> str:
+    return os.path.abspath(os.environ.get("ELEARN_INSTANCE_PATH") or ROOT / "instance")
+
+
+def from_env(instance: str) -> dict:
+    """The app's settings, read from the environment."""
+    content = Path(os.environ.get("ELEARN_CONTENT_DIR") or ROOT).resolve()
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("ELEARN_DATABASE_URL")
+        or "sqlite:///" + os.path.join(instance, "elearn.sqlite3"),
+        "SECRET_KEY": os.environ.get("ELEARN_SECRET_KEY"),
+        "BASE_URL": (os.environ.get("ELEARN_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("ELEARN_RATELIMIT_STORAGE_URI", "memory://"),
+        "LESSONS_DIR": str(content / "lessons"),
+        "QUIZZES_DIR": str(content / "quizzes"),
+        "TRANSLATIONS_DIR": str(ROOT / "translations"),
+        "STATIC_DIR": str(ROOT / "static"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": (os.environ.get("ELEARN_BASE_URL") or "").startswith("https://"),
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: a slow reader keeps their form
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+    }
+
+
+def ensure_secret_key(instance: str) -> str:
+    """Read the instance's secret key, creating it (once, readable by the owner only) if absent."""
+    path = Path(instance) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

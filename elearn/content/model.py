@@ -1,0 +1,137 @@
+"""Frozen dataclasses of the catalog. Built once per process by the loader; never mutated."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+LANGS = ("ar", "en")
+QUESTION_TYPES = ("single", "multiple", "true_false", "scenario")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of content in both languages."""
+
+    ar: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.ar if lang == "ar" else self.en
+
+
+@dataclass(frozen=True)
+class Source:
+    publisher: str
+    title: str
+    date: str
+    url: str
+
+
+@dataclass(frozen=True)
+class KeyTerm:
+    term: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """One language's version of a lesson, rendered and sanitised."""
+
+    lang: str
+    title: str
+    minutes: int | None
+    objectives: tuple[str, ...]
+    key_terms: tuple[KeyTerm, ...]
+    sources: tuple[Source, ...]
+    reviewed: dt.date
+    html: str
+    words: int
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    module_id: str
+    position: int  # 0-based, reading order within the module
+    texts: Mapping[str, LessonText]
+    check_quiz_id: str | None = None
+
+    def text(self, lang: str) -> LessonText:
+        return self.texts[lang]
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: Text | None  # None for true/false options: the interface says "True"/"False"
+    feedback: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: Text
+    scenario: Text | None
+    options: tuple[Option, ...]
+    answer: frozenset[str]
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    module_id: str
+    kind: str  # "check" or "final"
+    lesson_id: str | None
+    title: Text
+    pass_mark: int
+    max_attempts: int  # 0 = unlimited
+    retake_wait_minutes: int
+    questions: tuple[Question, ...]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    order: int
+    title: Text
+    summary: Text
+    lessons: tuple[Lesson, ...]
+    quizzes: Mapping[str, Quiz]
+    final_quiz_id: str
+    pass_mark: int
+    certificate_validity_months: int | None
+    version: str  # hash of the module's files: certificates record what they were earned on
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((l for l in self.lessons if l.id == lesson_id), None)
+
+    @property
+    def final_quiz(self) -> Quiz:
+        return self.quizzes[self.final_quiz_id]
+
+    @property
+    def question_bank(self) -> tuple[Question, ...]:
+        return tuple(q for quiz in self.quizzes.values() for q in quiz.questions)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    modules: tuple[Module, ...]
+    _by_id: Mapping[str, Module] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+
+    @classmethod
+    def of(cls, modules) -> "Catalog":
+        ordered = tuple(sorted(modules, key=lambda m: (m.order, m.id)))
+        return cls(ordered, MappingProxyType({m.id: m for m in ordered}))
+
+    def module(self, module_id: str) -> Module | None:
+        return self._by_id.get(module_id)

@@ -1,0 +1,54 @@
+"""The database: SQLAlchemy 2 models on Flask-SQLAlchemy, schema managed by Alembic (Flask-Migrate)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate, upgrade as _alembic_upgrade
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+
+# Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
+_NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # Foreign keys are off by default in SQLite; WAL lets readers and one writer work at once.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db)
+
+
+def upgrade_database() -> None:
+    """Apply every migration (inside an app context). Creates the SQLite file if needed."""
+    uri = db.engine.url
+    if uri.get_backend_name() == "sqlite" and uri.database:
+        Path(uri.database).parent.mkdir(parents=True, exist_ok=True)
+    _alembic_upgrade(directory=MIGRATIONS)

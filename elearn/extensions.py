@@ -1,0 +1,8 @@
+"""Extensions shared by several blueprints."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf import CSRFProtect
+
+# Limits live in ELEARN_RATELIMIT_STORAGE_URI (Redis or Memcached when several processes serve).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+csrf = CSRFProtect()

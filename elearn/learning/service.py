@@ -1,0 +1,107 @@
+"""Progress rules: opening and completing lessons, module status, where to continue."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..auth.models import utcnow
+from ..content import Catalog, Module
+from .models import LessonProgress
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module_id: str
+    done: int
+    total: int
+    completed_lessons: frozenset[str]
+    last_activity: dt.datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def status(self) -> str:
+        if self.total and self.done >= self.total:
+            return COMPLETED
+        return IN_PROGRESS if self.last_activity else NOT_STARTED
+
+
+def _row(session: Session, user_id: int, module_id: str, lesson_id: str) -> LessonProgress:
+    stmt = select(LessonProgress).filter_by(user_id=user_id, module_id=module_id, lesson_id=lesson_id)
+    row = session.scalar(stmt)
+    if row is None:
+        row = LessonProgress(user_id=user_id, module_id=module_id, lesson_id=lesson_id)
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:  # the same learner in two tabs: the other request made it first
+            session.rollback()
+            row = session.scalar(stmt)
+    return row
+
+
+def record_visit(session: Session, user_id: int, module_id: str, lesson_id: str) -> None:
+    row = _row(session, user_id, module_id, lesson_id)
+    row.last_opened_at = utcnow()
+    session.commit()
+
+
+def mark_complete(session: Session, user_id: int, module_id: str, lesson_id: str) -> None:
+    """Mark a lesson complete. Idempotent: the first completion time is kept."""
+    row = _row(session, user_id, module_id, lesson_id)
+    now = utcnow()
+    row.last_opened_at = now
+    row.completed_at = row.completed_at or now
+    session.commit()
+
+
+def progress_by_module(session: Session, user_id: int, catalog: Catalog) -> dict[str, ModuleProgress]:
+    """Every module's progress for one learner, in one query."""
+    rows = session.execute(
+        select(LessonProgress.module_id, LessonProgress.lesson_id, LessonProgress.completed_at,
+               LessonProgress.last_opened_at).where(LessonProgress.user_id == user_id)
+    ).all()
+    result = {}
+    for module in catalog.modules:
+        lesson_ids = {lesson.id for lesson in module.lessons}
+        mine = [r for r in rows if r.module_id == module.id and r.lesson_id in lesson_ids]
+        completed = frozenset(r.lesson_id for r in mine if r.completed_at)
+        last = max((r.last_opened_at for r in mine), default=None)
+        result[module.id] = ModuleProgress(module.id, len(completed), len(module.lessons), completed, last)
+    return result
+
+
+def continue_point(session: Session, user_id: int, catalog: Catalog):
+    """(module, lesson) the learner opened last, when it still exists and the module is unfinished."""
+    rows = session.execute(
+        select(LessonProgress.module_id, LessonProgress.lesson_id)
+        .where(LessonProgress.user_id == user_id)
+        .order_by(LessonProgress.last_opened_at.desc()).limit(20)
+    ).all()
+    for module_id, lesson_id in rows:
+        module = catalog.module(module_id)
+        lesson = module.lesson(lesson_id) if module else None
+        if lesson is not None:
+            return module, next_unfinished(session, user_id, module, lesson)
+    return None
+
+
+def next_unfinished(session: Session, user_id: int, module: Module, start):
+    """The first lesson from `start` on that is not complete (or `start` when all are)."""
+    done = set(session.scalars(
+        select(LessonProgress.lesson_id).where(
+            LessonProgress.user_id == user_id, LessonProgress.module_id == module.id,
+            LessonProgress.completed_at.is_not(None))
+    ))
+    for lesson in module.lessons[start.position:]:
+        if lesson.id not in done:
+            return lesson
+    return start

@@ -1,0 +1,80 @@
+"""/, /<lang>/, /<lang>/modules/<module>/, /<lang>/modules/<module>/<lesson>/."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..auth.forms import EmptyForm
+from ..auth.views import login_required
+from ..content import Catalog
+from ..db import db
+from ..i18n import preferred_lang
+from . import bp
+from . import service
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["catalog"]
+
+
+def get_module_lesson(module_id: str, lesson_id: str | None = None):
+    """The module (and lesson) from the catalog, or 404: the one place that rule lives."""
+    module = catalog().module(module_id)
+    if module is None:
+        abort(404)
+    if lesson_id is None:
+        return module, None
+    lesson = module.lesson(lesson_id)
+    if lesson is None:
+        abort(404)
+    return module, lesson
+
+
+@bp.route("/")
+def root():
+    return redirect(url_for("learning.home", lang=preferred_lang()))
+
+
+@bp.route("/<lang:lang>/")
+def home(lang):
+    progress = resume = None
+    if g.user is not None:
+        progress = service.progress_by_module(db.session, g.user.id, catalog())
+        resume = service.continue_point(db.session, g.user.id, catalog())
+    return render_template("learning/home.html", modules=catalog().modules, progress=progress, resume=resume)
+
+
+@bp.route("/<lang:lang>/modules/<module_id>/")
+def module(lang, module_id):
+    module, _lesson = get_module_lesson(module_id)
+    progress = None
+    if g.user is not None:
+        progress = service.progress_by_module(db.session, g.user.id, catalog())[module.id]
+    return render_template("learning/module.html", module=module, progress=progress)
+
+
+@bp.route("/<lang:lang>/modules/<module_id>/<lesson_id>/")
+def lesson(lang, module_id, lesson_id):
+    module, lesson = get_module_lesson(module_id, lesson_id)
+    completed = False
+    if g.user is not None:
+        service.record_visit(db.session, g.user.id, module.id, lesson.id)
+        completed = lesson.id in service.progress_by_module(db.session, g.user.id, catalog())[module.id].completed_lessons
+    position = lesson.position
+    previous = module.lessons[position - 1] if position > 0 else None
+    following = module.lessons[position + 1] if position + 1 < len(module.lessons) else None
+    return render_template("learning/lesson.html", module=module, lesson=lesson, text=lesson.text(lang),
+                           previous=previous, following=following, completed=completed, form=EmptyForm())
+
+
+@bp.route("/<lang:lang>/modules/<module_id>/<lesson_id>/complete", methods=["POST"])
+@login_required
+def complete(lang, module_id, lesson_id):
+    module, lesson = get_module_lesson(module_id, lesson_id)
+    if EmptyForm().validate_on_submit():
+        service.mark_complete(db.session, g.user.id, module.id, lesson.id)
+        flash(_("Lesson marked as complete."), "success")
+    position = lesson.position
+    if position + 1 < len(module.lessons):
+        return redirect(url_for("learning.lesson", module_id=module.id, lesson_id=module.lessons[position + 1].id))
+    return redirect(url_for("learning.module", module_id=module.id))
