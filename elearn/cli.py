@@ -32,7 +32,7 @@ def main() -> None:
     """elearn: bilingual advocacy training on sanctions on Syria."""
 
 
-@main.command()
+@main.command(with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 def serve(host: str, port: int) -> None:
@@ -51,7 +51,7 @@ def serve(host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True)
 
 
-@main.group()
+@main.group(cls=click.Group)
 def content() -> None:
     """Check the lessons and quizzes."""
 

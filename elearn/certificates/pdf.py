@@ -57,6 +57,40 @@ class CertificateContent:
 
 
 # --------------------------------------------------------------------------
+# fpdf2 fix: combining marks must not split a shaping run
+# --------------------------------------------------------------------------
+
+def _patch_inherited_script() -> None:
+    """Treat Unicode script "Inherited" like "Common" in fpdf2's run splitting.
+
+    fpdf2 (checked up to 2.8.9) splits text into separately shaped fragments
+    whenever the Unicode script changes, and counts combining marks (script
+    Inherited: shadda, fatha, tanween, ZWNJ, ...) as a script of their own.
+    "منصّة" is then shaped as "منص" + "ّ" + "ة": the letters lose their
+    joining forms and the shadda its anchor.  Marks inherit the script of the
+    preceding character (UAX #24), i.e. they must never start a new run.
+    Idempotent; only ``FPDF._parse_chars`` uses this function.
+    """
+    import fpdf.fpdf as fpdf_module
+    from fpdf.unicode_script import UnicodeScript
+
+    original = fpdf_module.get_unicode_script
+    if getattr(original, "_inherited_as_common", False):
+        return
+
+    @functools.lru_cache(maxsize=None)
+    def get_unicode_script(char: str) -> UnicodeScript:
+        script = original(char)
+        return UnicodeScript.COMMON if script == UnicodeScript.INHERITED else script
+
+    get_unicode_script._inherited_as_common = True  # type: ignore[attr-defined]
+    fpdf_module.get_unicode_script = get_unicode_script
+
+
+_patch_inherited_script()
+
+
+# --------------------------------------------------------------------------
 # Fonts
 # --------------------------------------------------------------------------
 
@@ -80,11 +114,58 @@ def font_paths() -> dict[str, Path]:
     return {style: Path(fontpkg.path("amiri", weight=w)) for style, w in _STYLES.items()}
 
 
+class _SharedGlyphs(dict):
+    """The template's ``glyf`` glyphs; every read hands out a private copy.
+
+    fontTools' subsetter rebinds ``glyf.glyphs`` to a new dict built by
+    indexing this one, then edits those glyphs in place (component remapping,
+    hinting trim): copies keep the shared originals intact.  The originals are
+    never expanded, so a copy is just the raw glyph bytes.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, name):
+        src = dict.__getitem__(self, name)
+        glyph = object.__new__(type(src))
+        glyph.__dict__.update(src.__dict__)
+        return glyph
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def values(self):
+        return [self[name] for name in self]
+
+    def items(self):
+        return [(name, self[name]) for name in self]
+
+
 @dataclass(frozen=True)
 class _FontTemplate:
     font: object  # fpdf.fonts.TTFFont, parsed once, never output itself
-    lean: bytes  # font program without layout tables
+    lean: bytes  # font program without layout tables and glyph names
     glyph_order: tuple[str, ...]
+    glyf_state: dict  # decompiled 'glyf' table state (glyphs: _SharedGlyphs)
+    hmtx_state: dict  # decompiled 'hmtx' table state (tuples: immutable)
+
+
+def _lean_font(path: Path) -> bytes:
+    """``path`` without the tables fpdf2 drops from subsets and without glyph
+    names (post format 3: subsets are written that way anyway)."""
+    from fontTools import ttLib
+
+    tt = ttLib.TTFont(path, recalcTimestamp=False)
+    tt.getGlyphOrder()
+    for tag in _LEAN_DROP:
+        if tag in tt:
+            del tt[tag]
+    post = tt["post"]
+    post.formatType = 3.0
+    post.extraNames, post.mapping = [], {}
+    buf = io.BytesIO()
+    tt.save(buf)
+    return buf.getvalue()
 
 
 @functools.lru_cache(maxsize=None)
@@ -97,18 +178,40 @@ def _font_templates() -> dict[str, _FontTemplate]:
         pdf.add_font(FONT, style, path)
         font = pdf.fonts[FONT + style]
         font.hbfont  # noqa: B018 - load the HarfBuzz face once
-        tt = ttLib.TTFont(path, recalcTimestamp=False)
-        for tag in _LEAN_DROP:
-            if tag in tt:
-                del tt[tag]
-        buf = io.BytesIO()
-        tt.save(buf)
-        out[style] = _FontTemplate(font, buf.getvalue(), tuple(font.ttfont.getGlyphOrder()))
+        order = tuple(font.ttfont.getGlyphOrder())
+        lean = _lean_font(path)
+        tt = ttLib.TTFont(io.BytesIO(lean), recalcBBoxes=False, lazy=True)
+        tt.setGlyphOrder(list(order))
+        glyf_state = dict(tt["glyf"].__dict__)
+        glyf_state["glyphs"] = _SharedGlyphs(glyf_state["glyphs"])
+        glyf_state.pop("_reverseGlyphOrder", None)
+        out[style] = _FontTemplate(font, lean, order, glyf_state, dict(tt["hmtx"].__dict__))
     return out
 
 
-def _clone_font(tpl: _FontTemplate, index: int):
+def _document_ttfont(tpl: _FontTemplate):
+    """A per-document font program for fpdf2 to subset (it edits it in place).
+
+    Only small tables are parsed again; 'glyf' and 'hmtx' reuse the
+    template's parsed data.  recalcBBoxes=False lets fontTools copy glyph
+    bytes instead of decoding and re-encoding every outline.
+    """
     from fontTools import ttLib
+
+    tt = ttLib.TTFont(io.BytesIO(tpl.lean), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    order = list(tpl.glyph_order)
+    tt.setGlyphOrder(order)
+    for tag, state in (("glyf", tpl.glyf_state), ("hmtx", tpl.hmtx_state)):
+        cls = ttLib.getTableClass(tag)
+        table = cls.__new__(cls)
+        table.__dict__.update(state)
+        if tag == "glyf":
+            table.glyphOrder = order
+        tt[tag] = table
+    return tt
+
+
+def _clone_font(tpl: _FontTemplate, index: int):
     from fpdf.fonts import SubsetMap, TTFFont
 
     src = tpl.font
@@ -117,12 +220,7 @@ def _clone_font(tpl: _FontTemplate, index: int):
         if hasattr(src, slot):
             setattr(font, slot, getattr(src, slot))
     font.i = index
-    # Per-document state: a fresh font program (the subsetter edits it in place).
-    # recalcBBoxes=False lets fontTools copy glyph data instead of recompiling it.
-    font.ttfont = ttLib.TTFont(
-        io.BytesIO(tpl.lean), recalcTimestamp=False, recalcBBoxes=False, lazy=True
-    )
-    font.ttfont.setGlyphOrder(list(tpl.glyph_order))
+    font.ttfont = _document_ttfont(tpl)
     font.cw = src.cw.copy()
     font.glyph_ids = dict(src.glyph_ids)
     font.missing_glyphs = []
@@ -283,55 +381,60 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
     pdf.cell(PAGE_W, 8, APP_NAME, align="C")
     pdf.set_char_spacing(0)
 
-    # Divider between the two languages.
-    pdf.set_draw_color(*GOLD)
-    pdf.set_line_width(0.3)
-    pdf.line(MID_X, 38, MID_X, 142)
-
-    top = 38
-    details_top = 118
+    top = 40
+    details_top = 122
 
     # English --------------------------------------------------------------
     en = _Column(pdf, COL_EN_X, rtl=False, y=top)
-    en.line("Certificate of Completion", "B", 27, NAVY, gap=1)
-    en.rule(40, 6)
-    en.line("This certifies that", "", 13, TEXT, gap=0.5)
-    en.line(content.name, "B", 22, NAVY, gap=0.5, min_size=12)
-    en.line("has successfully completed the module", "", 13, TEXT, gap=0.5)
-    en.block(content.module_title_en, "B", 15, TEXT, max_lines=2, min_size=10)
+    en.line("Certificate of Completion", "B", 28, NAVY, gap=1.5)
+    en.rule(44, 9)
+    en.line("This certifies that", "", 13, TEXT, gap=1.5)
+    en.line(content.name, "B", 24, NAVY, gap=1.5, min_size=12)
+    en.line("has successfully completed the module", "", 13, TEXT, gap=1.5)
+    en.block(content.module_title_en, "B", 16, TEXT, max_lines=3, min_size=11)
 
-    en_dates = [f"Issued on {format_date(content.issued_on, 'long', locale=ENGLISH_DATE_LOCALE)}"]
+    en_details = [f"Issued on {format_date(content.issued_on, 'long', locale=ENGLISH_DATE_LOCALE)}"]
     if content.expires_on is not None:
-        en_dates.append(
+        en_details.append(
             f"Valid until {format_date(content.expires_on, 'long', locale=ENGLISH_DATE_LOCALE)}"
         )
-    en_dates.append(f"Verification code: {content.code}")
-    en.y = max(en.y + 4, details_top)
+    en_details.append(f"Verification code: {content.code}")
 
     # Arabic ---------------------------------------------------------------
     ar = _Column(pdf, COL_AR_X, rtl=True, y=top)
-    ar.line("شهادة إتمام", "B", 27, NAVY, gap=1)
-    ar.rule(40, 6)
-    ar.line(f"تشهد منصّة {APP_NAME} بإتمام", "", 14, TEXT, gap=0.5)
-    ar.line(content.name, "B", 22, NAVY, gap=0.5, min_size=12)
-    ar.line("بنجاحٍ الوحدةَ التدريبية", "", 14, TEXT, gap=0.5)
-    ar.block(content.module_title_ar, "B", 16, TEXT, max_lines=2, min_size=10)
+    ar.line("شهادة إتمام", "B", 28, NAVY, gap=1.5)
+    ar.rule(44, 9)
+    ar.line(f"تشهد منصّة {APP_NAME} بإتمام", "", 14, TEXT, gap=1.5)
+    ar.line(content.name, "B", 24, NAVY, gap=1.5, min_size=12)
+    ar.line("بنجاحٍ الوحدةَ التدريبية", "", 14, TEXT, gap=1.5)
+    ar.block(content.module_title_ar, "B", 17, TEXT, max_lines=3, min_size=12)
 
-    ar_dates = [f"تاريخ الإصدار: {format_date(content.issued_on, 'long', locale=ARABIC_DATE_LOCALE)}"]
+    ar_details = [f"تاريخ الإصدار: {format_date(content.issued_on, 'long', locale=ARABIC_DATE_LOCALE)}"]
     if content.expires_on is not None:
-        ar_dates.append(
+        ar_details.append(
             f"صالحة حتى: {format_date(content.expires_on, 'long', locale=ARABIC_DATE_LOCALE)}"
         )
-    ar_dates.append(f"رمز التحقق: {content.code}")
-    ar.y = max(ar.y + 4, details_top)
+    ar_details.append(f"رمز التحقق: {content.code}")
 
-    # Details start on the same baseline in both columns.
-    en.y = ar.y = max(en.y, ar.y)
-    _details(en, en_dates, "Verify this certificate at:", content.verify_url)
-    _details(ar, ar_dates, "للتحقق من هذه الشهادة:", content.verify_url)
+    # Details start on the same line in both columns, below the longer body.
+    en.y = ar.y = max(en.y + 5, ar.y + 5, details_top)
+    _details(en, en_details, "Verify this certificate at:", content.verify_url)
+    _details(ar, ar_details, "للتحقق من صحة هذه الشهادة:", content.verify_url)
 
-    # QR code, bottom centre.
-    qr_size = 30
-    _draw_qr(pdf, content.verify_url, MID_X - qr_size / 2, 150, qr_size)
+    # Divider between the languages, then the QR code at the bottom centre.
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.3)
+    pdf.line(MID_X, top, MID_X, max(en.y, ar.y))
+    qr_size = 28
+    qr_y = max(150.0, max(en.y, ar.y) + 5)
+    _draw_qr(pdf, content.verify_url, MID_X - qr_size / 2, qr_y, qr_size)
+    pdf.set_font(FONT, "", 9)
+    pdf.set_text_color(*MUTED)
+    pdf.set_text_shaping(True, direction="ltr")
+    pdf.set_xy(MID_X - 60, qr_y + qr_size + 1.5)
+    pdf.cell(57, 4, "Scan to verify", align="R")
+    pdf.set_text_shaping(True, direction="rtl")
+    pdf.set_xy(MID_X + 3, qr_y + qr_size + 1.5)
+    pdf.cell(57, 4, "امسح الرمز للتحقق", align="L")
 
     return bytes(pdf.output())

@@ -1,0 +1,99 @@
+"""Home, module and lesson pages; progress is saved per learner."""
+from sqlalchemy import select
+
+from conftest import csrf_token
+from elearn.db import db
+from elearn.learning.models import LessonProgress
+
+
+def complete(client, lesson, lang="en"):
+    url = f"/{lang}/modules/sample/{lesson}/"
+    return client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
+
+
+def test_home_lists_modules_for_anonymous_visitors(client):
+    html = client.get("/en/").get_data(as_text=True)
+    assert "A sample module" in html and "2 lessons" in html
+    assert "<progress" not in html
+    assert "وحدة تجريبية" in client.get("/ar/").get_data(as_text=True)
+
+
+def test_lesson_page_has_objectives_text_sources_reviewed_date_and_pager(client):
+    html = client.get("/en/modules/sample/first-lesson/").get_data(as_text=True)
+    for expected in ["The first lesson", "Explain what a test fixture is.", "<strong>bold</strong>",
+                     "Example Publisher", 'href="https://example.org/source"', "Last reviewed: November 1, 2026",
+                     'rel="next" href="/en/modules/sample/second-lesson/"', "Fixture"]:
+        assert expected in html, expected
+    assert 'rel="prev"' not in html
+    html = client.get("/en/modules/sample/second-lesson/").get_data(as_text=True)
+    assert 'rel="prev" href="/en/modules/sample/first-lesson/"' in html
+
+
+def test_unknown_module_or_lesson_is_404(client):
+    assert client.get("/en/modules/nope/").status_code == 404
+    assert client.get("/en/modules/sample/nope/").status_code == 404
+
+
+def test_marking_a_lesson_complete_saves_progress(app, client, auth):
+    auth.register()
+    response = complete(client, "first-lesson")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/en/modules/sample/second-lesson/"
+    with app.app_context():
+        rows = db.session.scalars(select(LessonProgress)).all()
+        assert [(r.module_id, r.lesson_id, r.completed_at is not None) for r in rows] == [("sample", "first-lesson", True)]
+    module_html = client.get("/en/modules/sample/").get_data(as_text=True)
+    assert 'value="50"' in module_html and "1 of 2 lessons" in module_html
+    assert "In progress" in module_html
+    lesson_html = client.get("/en/modules/sample/first-lesson/").get_data(as_text=True)
+    assert "You completed this lesson." in lesson_html
+
+
+def test_completing_twice_keeps_one_row_and_the_first_time(app, client, auth):
+    auth.register()
+    complete(client, "first-lesson")
+    with app.app_context():
+        first = db.session.scalar(select(LessonProgress.completed_at))
+    complete(client, "first-lesson")
+    with app.app_context():
+        rows = db.session.execute(select(LessonProgress.completed_at)).all()
+        assert rows == [(first,)]
+
+
+def test_completing_all_lessons_completes_the_module(client, auth):
+    auth.register()
+    complete(client, "first-lesson")
+    response = complete(client, "second-lesson")
+    assert response.headers["Location"] == "/en/modules/sample/"
+    html = client.get("/en/").get_data(as_text=True)
+    assert 'value="100"' in html and "Completed" in html
+
+
+def test_continue_where_you_left_off(client, auth):
+    auth.register()
+    html = client.get("/en/").get_data(as_text=True)
+    assert "Continue where you left off" not in html
+    client.get("/en/modules/sample/first-lesson/")
+    html = client.get("/en/").get_data(as_text=True)
+    assert "Continue where you left off" in html and 'href="/en/modules/sample/first-lesson/"' in html
+    complete(client, "first-lesson")
+    html = client.get("/ar/").get_data(as_text=True)
+    assert "تابع من حيث توقفت" in html and 'href="/ar/modules/sample/second-lesson/"' in html
+
+
+def test_progress_is_per_learner(app, auth, client):
+    auth.register(username="first")
+    complete(client, "first-lesson")
+    other = app.test_client()
+    from conftest import Auth
+
+    Auth(other).register(username="second")
+    assert 'value="0"' in other.get("/en/modules/sample/").get_data(as_text=True)
+
+
+def test_completing_requires_sign_in_and_csrf(client, auth):
+    token = csrf_token(client, "/en/login")
+    response = client.post("/en/modules/sample/first-lesson/complete", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/en/login")
+    auth.register()
+    assert client.post("/en/modules/sample/first-lesson/complete").status_code == 400  # no CSRF token
