@@ -31,9 +31,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    from . import auth, learning, cli
+    from . import auth, certificates, cli, learning, quiz
 
     auth.init_app(app)
     learning.init_app(app)
+    quiz.init_app(app)
+    certificates.init_app(app)
     cli.init_app(app)
     return app

@@ -43,7 +43,7 @@ def test_marking_a_lesson_complete_saves_progress(app, client, auth):
         rows = db.session.scalars(select(LessonProgress)).all()
         assert [(r.module_id, r.lesson_id, r.completed_at is not None) for r in rows] == [("sample", "first-lesson", True)]
     module_html = client.get("/en/modules/sample/").get_data(as_text=True)
-    assert 'value="50"' in module_html and "1 of 2 lessons" in module_html
+    assert 'value="25"' in module_html and "1 of 4 steps done" in module_html
     assert "In progress" in module_html
     lesson_html = client.get("/en/modules/sample/first-lesson/").get_data(as_text=True)
     assert "You completed this lesson." in lesson_html
@@ -60,13 +60,14 @@ def test_completing_twice_keeps_one_row_and_the_first_time(app, client, auth):
         assert rows == [(first,)]
 
 
-def test_completing_all_lessons_completes_the_module(client, auth):
+def test_lessons_alone_do_not_complete_the_module(client, auth):
+    """Lessons, the check quiz and the final quiz all count (see test_quiz for the rest)."""
     auth.register()
     complete(client, "first-lesson")
     response = complete(client, "second-lesson")
     assert response.headers["Location"] == "/en/modules/sample/"
     html = client.get("/en/").get_data(as_text=True)
-    assert 'value="100"' in html and "Completed" in html
+    assert 'value="50"' in html and "In progress" in html and "2 of 4 steps done" in html
 
 
 def test_continue_where_you_left_off(client, auth):

@@ -9,18 +9,23 @@ the Amiri font of the ``fontpkg-amiri`` package (Amiri also covers Latin, so
 one family serves both languages).  The font is embedded as a subset.  Never
 pass text through arabic-reshaper / python-bidi: shaping twice corrupts it.
 
-Speed: parsing Amiri (``FPDF.add_font``) and subsetting it on output are most
-of the cost of a certificate.  The parsed font is therefore kept per process
-as a *template* (cmap, widths, HarfBuzz face) and cloned into each document
-together with a pre-built "lean" copy of the font program (layout tables
-dropped: fpdf2 drops them from the embedded subset anyway, shaping uses the
-original file through HarfBuzz).  This relies on fpdf2 internals
-(``TTFFont``/``SubsetMap``, fpdf2 2.8); if they change, rendering falls back
-to the plain ``add_font`` path (same output, about twice as slow).
+Speed: parsing Amiri (``FPDF.add_font``) and subsetting it on output are
+most of the cost of a certificate (plain fpdf2: ~170 ms each on a 2-core
+box).  The parsed font is therefore kept per process as a *template* (cmap,
+widths, HarfBuzz face, parsed 'glyf'/'hmtx' data of a "lean" font program
+without the layout tables fpdf2 drops from subsets anyway) and cloned into
+each document (~45 ms each).  This relies on fpdf2 internals (``TTFFont``,
+``SubsetMap``; fpdf2 2.8) and on how fontTools' subsetter treats tables; if
+cloning fails, rendering falls back to plain ``add_font`` (same page content,
+slower).  ``tests/test_certificate_pdf.py`` checks both paths agree.
+
+fpdf2 also needs a small fix for Arabic diacritics, applied on import: see
+``_patch_inherited_script``.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import io
@@ -34,7 +39,7 @@ import segno
 from babel.dates import format_date
 from fpdf import FPDF
 
-__all__ = ["CertificateContent", "render_certificate_pdf"]
+__all__ = ["CertificateContent", "preload_fonts", "render_certificate_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +217,7 @@ def _document_ttfont(tpl: _FontTemplate):
 
 
 def _clone_font(tpl: _FontTemplate, index: int):
-    from fpdf.fonts import SubsetMap, TTFFont
+    from fpdf.fonts import HarfBuzzFont, SubsetMap, TTFFont
 
     src = tpl.font
     font = TTFFont.__new__(TTFFont)
@@ -220,6 +225,9 @@ def _clone_font(tpl: _FontTemplate, index: int):
         if hasattr(src, slot):
             setattr(font, slot, getattr(src, slot))
     font.i = index
+    font.desc = copy.copy(src.desc)  # fpdf2 sets its object id and font file
+    # Own HarfBuzz font (fpdf2 sets its ptem) on the shared, immutable face.
+    font._hbfont = HarfBuzzFont(src.hbfont.face)
     font.ttfont = _document_ttfont(tpl)
     font.cw = src.cw.copy()
     font.glyph_ids = dict(src.glyph_ids)
@@ -230,6 +238,15 @@ def _clone_font(tpl: _FontTemplate, index: int):
 
 
 _fast_fonts = True  # switched off for good if cloning ever fails
+
+
+def preload_fonts() -> None:
+    """Parse the fonts now (about 0.2 s) instead of in the first request.
+
+    Optional: call it at start-up, e.g. before gunicorn forks its workers.
+    """
+    if _fast_fonts:
+        _font_templates()
 
 
 def _add_fonts(pdf: FPDF) -> None:
@@ -254,7 +271,7 @@ def _add_fonts(pdf: FPDF) -> None:
 # --------------------------------------------------------------------------
 
 PAGE_W, PAGE_H = 297.0, 210.0
-COL_W = 114.0
+COL_W = 110.0  # leaves a 32 mm centre gap for the QR code (28 mm)
 COL_EN_X = 22.0
 COL_AR_X = PAGE_W - 22.0 - COL_W
 MID_X = PAGE_W / 2
@@ -273,15 +290,19 @@ class _Column:
         self.pdf, self.x, self.rtl, self.y = pdf, x, rtl, y
         self.align = "R" if rtl else "L"
 
-    def _prepare(self, style: str, size: float, colour) -> None:
-        self.pdf.set_text_shaping(True, direction="rtl" if self.rtl else "ltr")
+    def _prepare(self, style: str, size: float, colour, auto_dir: bool = False) -> None:
+        # auto_dir: paragraph direction from the first strong character (like
+        # HTML dir="auto"), so a mixed name or a URL reads the same in both columns.
+        direction = None if auto_dir else ("rtl" if self.rtl else "ltr")
+        self.pdf.set_text_shaping(True, direction=direction)
         self.pdf.set_font(FONT, style, size)
         self.pdf.set_text_color(*colour)
 
     def line(self, text: str, style: str, size: float, colour, gap: float = 0.0,
-             min_size: float | None = None, leading: float = 1.45) -> None:
+             min_size: float | None = None, leading: float = 1.45,
+             auto_dir: bool = False) -> None:
         """One line; shrinks down to ``min_size`` to fit, else wraps."""
-        self._prepare(style, size, colour)
+        self._prepare(style, size, colour, auto_dir)
         width = self.pdf.get_string_width(text)
         if width > COL_W and min_size:
             size = max(min_size, math.floor(size * COL_W / width * 0.98 * 2) / 2)
@@ -349,7 +370,7 @@ def _details(col: _Column, lines: list[str], url_label: str, url: str) -> None:
     for text in lines:
         col.line(text, "", size, MUTED, min_size=8)
     col.line(url_label, "", size, MUTED)
-    col.line(url, "", size, NAVY, min_size=7)
+    col.line(url, "", size, NAVY, min_size=7, auto_dir=True)
 
 
 def render_certificate_pdf(content: CertificateContent) -> bytes:
@@ -360,7 +381,11 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
     pdf.c_margin = 0
     pdf.set_creator(APP_NAME)
     pdf.set_title(f"{APP_NAME} – Certificate of completion / شهادة إتمام – {content.code}")
-    pdf.set_lang("en")
+    # Fixed creation date (and so a fixed file ID): the same certificate
+    # always renders to the same bytes.
+    pdf.set_creation_date(
+        datetime.datetime.combine(content.issued_on, datetime.time(), datetime.timezone.utc)
+    )
     _add_fonts(pdf)
     pdf.add_page()
 
@@ -389,7 +414,7 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
     en.line("Certificate of Completion", "B", 28, NAVY, gap=1.5)
     en.rule(44, 9)
     en.line("This certifies that", "", 13, TEXT, gap=1.5)
-    en.line(content.name, "B", 24, NAVY, gap=1.5, min_size=12)
+    en.line(content.name, "B", 24, NAVY, gap=1.5, min_size=12, auto_dir=True)
     en.line("has successfully completed the module", "", 13, TEXT, gap=1.5)
     en.block(content.module_title_en, "B", 16, TEXT, max_lines=3, min_size=11)
 
@@ -405,7 +430,7 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
     ar.line("شهادة إتمام", "B", 28, NAVY, gap=1.5)
     ar.rule(44, 9)
     ar.line(f"تشهد منصّة {APP_NAME} بإتمام", "", 14, TEXT, gap=1.5)
-    ar.line(content.name, "B", 24, NAVY, gap=1.5, min_size=12)
+    ar.line(content.name, "B", 24, NAVY, gap=1.5, min_size=12, auto_dir=True)
     ar.line("بنجاحٍ الوحدةَ التدريبية", "", 14, TEXT, gap=1.5)
     ar.block(content.module_title_ar, "B", 17, TEXT, max_lines=3, min_size=12)
 
@@ -421,20 +446,22 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
     _details(en, en_details, "Verify this certificate at:", content.verify_url)
     _details(ar, ar_details, "للتحقق من صحة هذه الشهادة:", content.verify_url)
 
-    # Divider between the languages, then the QR code at the bottom centre.
+    # QR code at the bottom centre (it sits in the gap between the columns,
+    # so very long texts can run beside it), divider above it.
+    qr_size = 28
+    qr_y = min(max(150.0, max(en.y, ar.y) + 5), PAGE_H - 13 - 9 - qr_size)
     pdf.set_draw_color(*GOLD)
     pdf.set_line_width(0.3)
-    pdf.line(MID_X, top, MID_X, max(en.y, ar.y))
-    qr_size = 28
-    qr_y = max(150.0, max(en.y, ar.y) + 5)
+    pdf.line(MID_X, top, MID_X, min(max(en.y, ar.y), qr_y - 5))
     _draw_qr(pdf, content.verify_url, MID_X - qr_size / 2, qr_y, qr_size)
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*MUTED)
     pdf.set_text_shaping(True, direction="ltr")
-    pdf.set_xy(MID_X - 60, qr_y + qr_size + 1.5)
+    caption_y = qr_y + qr_size + 3.5  # keeps the QR quiet zone (4 modules) clear
+    pdf.set_xy(MID_X - 60, caption_y)
     pdf.cell(57, 4, "Scan to verify", align="R")
     pdf.set_text_shaping(True, direction="rtl")
-    pdf.set_xy(MID_X + 3, qr_y + qr_size + 1.5)
+    pdf.set_xy(MID_X + 3, caption_y)
     pdf.cell(57, 4, "امسح الرمز للتحقق", align="L")
 
     return bytes(pdf.output())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,25 @@ NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
 @dataclass(frozen=True)
 class ModuleProgress:
+    """A learner's progress in one module: every lesson completed, every check quiz passed and
+    the final quiz passed make the module complete."""
+
     module_id: str
-    done: int
-    total: int
     completed_lessons: frozenset[str]
+    lessons_total: int
+    passed_quizzes: frozenset[str]
+    quizzes_total: int
+    final_quiz_id: str
+    best: dict  # quiz id -> best percent
     last_activity: dt.datetime | None
+
+    @property
+    def done(self) -> int:
+        return len(self.completed_lessons) + len(self.passed_quizzes)
+
+    @property
+    def total(self) -> int:
+        return self.lessons_total + self.quizzes_total
 
     @property
     def percent(self) -> int:
@@ -64,18 +78,34 @@ def mark_complete(session: Session, user_id: int, module_id: str, lesson_id: str
 
 
 def progress_by_module(session: Session, user_id: int, catalog: Catalog) -> dict[str, ModuleProgress]:
-    """Every module's progress for one learner, in one query."""
+    """Every module's progress for one learner, in two queries."""
+    from ..quiz.models import QuizAttempt
+
     rows = session.execute(
         select(LessonProgress.module_id, LessonProgress.lesson_id, LessonProgress.completed_at,
                LessonProgress.last_opened_at).where(LessonProgress.user_id == user_id)
+    ).all()
+    attempts = session.execute(
+        select(QuizAttempt.module_id, QuizAttempt.quiz_id, func.max(QuizAttempt.percent),
+               func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)), func.max(QuizAttempt.started_at))
+        .where(QuizAttempt.user_id == user_id).group_by(QuizAttempt.module_id, QuizAttempt.quiz_id)
     ).all()
     result = {}
     for module in catalog.modules:
         lesson_ids = {lesson.id for lesson in module.lessons}
         mine = [r for r in rows if r.module_id == module.id and r.lesson_id in lesson_ids]
-        completed = frozenset(r.lesson_id for r in mine if r.completed_at)
-        last = max((r.last_opened_at for r in mine), default=None)
-        result[module.id] = ModuleProgress(module.id, len(completed), len(module.lessons), completed, last)
+        quizzes = [a for a in attempts if a[0] == module.id and a[1] in module.quizzes]
+        last = max([r.last_opened_at for r in mine] + [a[4] for a in quizzes], default=None)
+        result[module.id] = ModuleProgress(
+            module_id=module.id,
+            completed_lessons=frozenset(r.lesson_id for r in mine if r.completed_at),
+            lessons_total=len(module.lessons),
+            passed_quizzes=frozenset(a[1] for a in quizzes if a[3]),
+            quizzes_total=len(module.quizzes),
+            final_quiz_id=module.final_quiz_id,
+            best={a[1]: a[2] for a in quizzes if a[2] is not None},
+            last_activity=last,
+        )
     return result
 
 

@@ -78,3 +78,15 @@ def complete(lang, module_id, lesson_id):
     if position + 1 < len(module.lessons):
         return redirect(url_for("learning.lesson", module_id=module.id, lesson_id=module.lessons[position + 1].id))
     return redirect(url_for("learning.module", module_id=module.id))
+
+
+@bp.route("/<lang:lang>/me/")
+@login_required
+def me(lang):
+    """My learning: every module's status, last activity, best scores and certificates."""
+    from ..certificates.service import for_user
+
+    progress = service.progress_by_module(db.session, g.user.id, catalog())
+    certificates = {c.module_id: c for c in for_user(db.session, g.user.id)}
+    return render_template("learning/me.html", modules=catalog().modules, progress=progress,
+                           certificates=certificates)

@@ -1,0 +1,42 @@
+"""Certificates. The PDF is made once, at issue, and stored: downloads serve what was stored,
+and the module title and content version are kept as they were when it was earned."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..auth.models import utcnow
+from ..db import db
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    # One certificate per learner and module: completing twice (or two requests at once) issues one.
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    title_ar: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    content_version: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_on: Mapped[dt.date | None]
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    def status(self, today: dt.date | None = None) -> str:
+        """'revoked', 'expired' or 'valid'."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_on is not None and self.expires_on < (today or dt.date.today()):
+            return "expired"
+        return "valid"
+
+    def title(self, lang: str) -> str:
+        return self.title_ar if lang == "ar" else self.title_en

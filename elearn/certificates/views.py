@@ -1,0 +1,77 @@
+"""/<lang>/verify/<code> (public), certificate downloads, and revocation by an admin."""
+from __future__ import annotations
+
+import functools
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ..auth.views import login_required
+from ..db import db
+from ..extensions import limiter
+from . import bp, service
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[
+        InputRequired(message=_l("This field is required.")),
+        Length(max=500, message=_l("Use at most %(max)d characters."))])
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if g.user.role != "admin":
+            abort(403)
+        return view(**kwargs)
+
+    return wrapped
+
+
+@bp.route("/verify/")
+def verify_form(lang):
+    code = (request.args.get("code") or "").strip()
+    if code:
+        return redirect(url_for("certificates.verify", code=service.normalise_code(code)))
+    return render_template("certificates/verify_form.html")
+
+
+@bp.route("/verify/<code>")
+@limiter.limit("30 per minute")
+def verify(lang, code):
+    certificate = service.find(db.session, code)
+    if certificate is None:
+        return render_template("certificates/unknown.html", code=code), 404
+    return render_template("certificates/verify.html", certificate=certificate,
+                           status=certificate.status())
+
+
+@bp.route("/me/certificates/<code>.pdf")
+@login_required
+def download(lang, code):
+    certificate = service.find(db.session, code)
+    if certificate is None or (certificate.user_id != g.user.id and g.user.role != "admin"):
+        abort(404)
+    response = Response(certificate.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="elearn-{certificate.module_id}-{certificate.code}.pdf"'
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/admin/certificates/<code>", methods=["GET", "POST"])
+@admin_required
+def manage(lang, code):
+    certificate = service.find(db.session, code)
+    if certificate is None:
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        service.revoke(db.session, certificate, form.reason.data)
+        flash(_("The certificate is revoked."), "success")
+        return redirect(url_for("certificates.manage", code=certificate.code))
+    return render_template("certificates/manage.html", certificate=certificate, form=form,
+                           status=certificate.status()), 400 if form.errors else 200

@@ -1,0 +1,141 @@
+"""Quiz rules: starting (or resuming) an attempt, saving answers, grading once, retake policy."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from ..auth.models import utcnow
+from ..content import Catalog, Module, Quiz
+from .grading import Result, grade_attempt
+from .models import QuizAttempt
+
+
+class QuizUnavailable(Exception):
+    """The retake policy does not allow a new attempt now."""
+
+
+class NoAttemptsLeft(QuizUnavailable):
+    pass
+
+
+@dataclass
+class MustWait(QuizUnavailable):
+    until: dt.datetime
+
+
+def open_attempt(session: Session, user_id: int, module_id: str, quiz_id: str) -> QuizAttempt | None:
+    return session.scalar(select(QuizAttempt).filter_by(
+        user_id=user_id, module_id=module_id, quiz_id=quiz_id, submitted_at=None).order_by(QuizAttempt.id.desc()))
+
+
+def graded_attempts(session: Session, user_id: int, module_id: str, quiz_id: str) -> list[QuizAttempt]:
+    return list(session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id, QuizAttempt.quiz_id == quiz_id,
+        QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.submitted_at.desc())))
+
+
+def check_policy(quiz: Quiz, graded: list[QuizAttempt], now: dt.datetime | None = None) -> None:
+    """Raise QuizUnavailable when the quiz's retake policy forbids a new attempt.
+
+    Once passed, a quiz may still be retaken (to practise or raise the best score) within max_attempts.
+    """
+    now = now or utcnow()
+    if quiz.max_attempts and len(graded) >= quiz.max_attempts:
+        raise NoAttemptsLeft()
+    if graded and quiz.retake_wait_minutes and not graded[0].passed:
+        until = graded[0].submitted_at + dt.timedelta(minutes=quiz.retake_wait_minutes)
+        if until > now:
+            raise MustWait(until)
+
+
+def make_layout(quiz: Quiz, rng: random.Random) -> list[dict]:
+    """Questions and options in a fresh random order; true/false keeps True before False."""
+    questions = list(quiz.questions)
+    rng.shuffle(questions)
+    layout = []
+    for question in questions:
+        options = [o.id for o in question.options]
+        if question.type == "true_false":
+            options = ["true", "false"]
+        else:
+            rng.shuffle(options)
+        layout.append({"q": question.id, "o": options})
+    return layout
+
+
+def start_attempt(session: Session, user_id: int, module: Module, quiz: Quiz,
+                  rng: random.Random | None = None) -> QuizAttempt:
+    """Resume the open attempt, or start one if the retake policy allows."""
+    attempt = open_attempt(session, user_id, module.id, quiz.id)
+    if attempt is not None:
+        return attempt
+    check_policy(quiz, graded_attempts(session, user_id, module.id, quiz.id))
+    attempt = QuizAttempt(user_id=user_id, module_id=module.id, quiz_id=quiz.id, content_version=module.version,
+                          layout=make_layout(quiz, rng or random.SystemRandom()), answers={})
+    session.add(attempt)
+    session.commit()
+    return attempt
+
+
+def save_answer(session: Session, attempt: QuizAttempt, question_id: str, option_ids: list[str]) -> bool:
+    """Store the learner's choice for one question of an open attempt. Ignores unknown ids."""
+    if not attempt.is_open:
+        return False
+    shown = next((item for item in attempt.layout if item["q"] == question_id), None)
+    if shown is None:
+        return False
+    chosen = [o for o in shown["o"] if o in set(option_ids)]
+    answers = dict(attempt.answers or {})
+    answers[question_id] = chosen
+    attempt.answers = answers  # a new dict, so SQLAlchemy sees the change
+    attempt.saved_at = utcnow()
+    session.commit()
+    return True
+
+
+def attempt_questions(catalog: Catalog, attempt: QuizAttempt):
+    """The catalog questions of an attempt, in the order shown; questions since removed are skipped."""
+    module = catalog.module(attempt.module_id)
+    quiz = module.quizzes.get(attempt.quiz_id) if module else None
+    if quiz is None:
+        return []
+    result = []
+    for item in attempt.layout:
+        question = quiz.question(item["q"])
+        if question is not None:
+            result.append((question, [question.option(o) for o in item["o"] if question.option(o)]))
+    return result
+
+
+def submit(session: Session, catalog: Catalog, attempt: QuizAttempt) -> tuple[QuizAttempt, bool]:
+    """Grade an open attempt exactly once. Returns (attempt, graded_now).
+
+    The conditional UPDATE (`WHERE submitted_at IS NULL`) makes a double, replayed or concurrent
+    submission a no-op: only the first one grades, and a graded attempt never changes.
+    """
+    quiz = catalog.module(attempt.module_id).quizzes[attempt.quiz_id]
+    questions = [q for q, _ in attempt_questions(catalog, attempt)]
+    result: Result = grade_attempt(questions, attempt.answers or {}, quiz.pass_mark)
+    now = utcnow()
+    done = session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None)).values(
+            submitted_at=now, points=result.points, max_points=result.max_points, percent=result.percent,
+            passed=result.passed, question_points={g.question_id: g.points for g in result.grades})
+    ).rowcount
+    session.commit()
+    return session.get(QuizAttempt, attempt.id, populate_existing=True), bool(done)
+
+
+def best_results(session: Session, user_id: int) -> dict[tuple[str, str], tuple[float, bool]]:
+    """{(module id, quiz id): (best percent, ever passed)} over graded attempts, in one query."""
+    rows = session.execute(
+        select(QuizAttempt.module_id, QuizAttempt.quiz_id, func.max(QuizAttempt.percent),
+               func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.module_id, QuizAttempt.quiz_id)
+    ).all()
+    return {(m, q): (best or 0.0, bool(passed)) for m, q, best, passed in rows}

@@ -1,0 +1,151 @@
+"""Quiz pages: intro, one question per page (saved on every step, no JavaScript needed),
+review, submit, result."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext as _
+
+from ..auth.forms import EmptyForm
+from ..auth.views import login_required
+from ..certificates import service as certificates
+from ..db import db
+from ..learning.views import catalog, get_module_lesson
+from . import bp, service
+from .models import QuizAttempt
+
+
+def get_quiz(module_id: str, quiz_id: str):
+    module, _lesson = get_module_lesson(module_id)
+    quiz = module.quizzes.get(quiz_id)
+    if quiz is None:
+        abort(404)
+    return module, quiz
+
+
+def get_attempt(attempt_id: int) -> QuizAttempt:
+    """The signed-in learner's own attempt, or 404 (never reveal someone else's)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != g.user.id or catalog().module(attempt.module_id) is None:
+        abort(404)
+    if attempt.quiz_id not in catalog().module(attempt.module_id).quizzes:
+        abort(404)
+    return attempt
+
+
+@bp.route("/modules/<module_id>/quizzes/<quiz_id>/")
+def quiz(lang, module_id, quiz_id):
+    module, quiz = get_quiz(module_id, quiz_id)
+    graded, current, blocked = [], None, None
+    if g.user is not None:
+        graded = service.graded_attempts(db.session, g.user.id, module.id, quiz.id)
+        current = service.open_attempt(db.session, g.user.id, module.id, quiz.id)
+        try:
+            service.check_policy(quiz, graded)
+        except service.MustWait as exc:
+            blocked = _("You can try again after %(time)s.", time=format_datetime(exc.until, "short"))
+        except service.NoAttemptsLeft:
+            blocked = _("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
+    return render_template("quiz/quiz.html", module=module, quiz=quiz, graded=graded, current=current,
+                           blocked=blocked, form=EmptyForm())
+
+
+@bp.route("/modules/<module_id>/quizzes/<quiz_id>/start", methods=["POST"])
+@login_required
+def start(lang, module_id, quiz_id):
+    module, quiz = get_quiz(module_id, quiz_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = service.start_attempt(db.session, g.user.id, module, quiz)
+    except service.QuizUnavailable:
+        return redirect(url_for("quiz.quiz", module_id=module.id, quiz_id=quiz.id))
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=_first_unanswered(attempt)))
+
+
+def _first_unanswered(attempt: QuizAttempt) -> int:
+    answered = attempt.answers or {}
+    for index, item in enumerate(attempt.layout, start=1):
+        if not answered.get(item["q"]):
+            return index
+    return 1
+
+
+@bp.route("/attempts/<int:attempt_id>/<int:number>", methods=["GET", "POST"])
+@login_required
+def question(lang, attempt_id, number):
+    attempt = get_attempt(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    shown = service.attempt_questions(catalog(), attempt)
+    if not 1 <= number <= len(shown):
+        abort(404)
+    question, options = shown[number - 1]
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        service.save_answer(db.session, attempt, question.id, request.form.getlist("answer"))
+        target = request.form.get("go", "next")
+        if target == "prev" and number > 1:
+            return redirect(url_for("quiz.question", attempt_id=attempt.id, number=number - 1))
+        if target == "next" and number < len(shown):
+            return redirect(url_for("quiz.question", attempt_id=attempt.id, number=number + 1))
+        if target.isdigit() and 1 <= int(target) <= len(shown):
+            return redirect(url_for("quiz.question", attempt_id=attempt.id, number=int(target)))
+        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+    module = catalog().module(attempt.module_id)
+    return render_template("quiz/question.html", module=module, quiz=module.quizzes[attempt.quiz_id],
+                           attempt=attempt, question=question, options=options, number=number,
+                           count=len(shown), chosen=set((attempt.answers or {}).get(question.id, [])),
+                           shown=shown, form=form)
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@login_required
+def review(lang, attempt_id):
+    attempt = get_attempt(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    module = catalog().module(attempt.module_id)
+    return render_template("quiz/review.html", module=module, quiz=module.quizzes[attempt.quiz_id],
+                           attempt=attempt, shown=service.attempt_questions(catalog(), attempt), form=EmptyForm())
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(lang, attempt_id):
+    attempt = get_attempt(attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    attempt, graded_now = service.submit(db.session, catalog(), attempt)
+    if graded_now:
+        module = catalog().module(attempt.module_id)
+        certificate = certificates.issue_if_complete(db.session, catalog(), g.user, module)
+        if certificate is not None:
+            flash(_("You completed the module. Your certificate is ready."), "success")
+    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(lang, attempt_id):
+    attempt = get_attempt(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+    module = catalog().module(attempt.module_id)
+    quiz = module.quizzes[attempt.quiz_id]
+    points = attempt.question_points or {}
+    chosen = attempt.answers or {}
+    items = [(question, options, set(chosen.get(question.id, [])), points.get(question.id, 0.0))
+             for question, options in service.attempt_questions(catalog(), attempt)]
+    certificate = certificates.for_user_module(db.session, g.user.id, module.id)
+    return render_template("quiz/result.html", module=module, quiz=quiz, attempt=attempt, items=items,
+                           certificate=certificate, next_lesson=_next_after(module, quiz))
+
+
+def _next_after(module, quiz):
+    """The lesson after a check quiz's lesson (None after the last, or for the final quiz)."""
+    if quiz.lesson_id is None:
+        return None
+    lesson = module.lesson(quiz.lesson_id)
+    return module.lessons[lesson.position + 1] if lesson.position + 1 < len(module.lessons) else None
