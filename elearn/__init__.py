@@ -3,26 +3,26 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import config, db, errors, i18n, web
+from . import config as config_module, db, errors, i18n, web
 from .content import load_catalog
 from .extensions import csrf, limiter
 
 
-def create_app(config_overrides: dict | None = None) -> Flask:
-    """Build the app. Reads settings from ELEARN_* variables, then `config_overrides`.
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Reads settings from ELEARN_* variables, then `config` (a mapping, e.g. for tests).
 
     Loads and validates the content (raises ContentError naming every problem) and reads or
     creates the instance's secret key; it does not touch the database schema.
     """
-    overrides = dict(config_overrides or {})
-    instance = overrides.pop("INSTANCE_PATH", None) or config.instance_path()
-    settings = config.from_env(instance)
+    overrides = dict(config or {})
+    instance = overrides.pop("INSTANCE_PATH", None) or config_module.instance_path()
+    settings = config_module.from_env(instance)
     settings.update(overrides)
     app = web.ElearnFlask(__name__, instance_path=instance, static_folder=settings["STATIC_DIR"],
                           static_url_path="/static")
     app.config.from_mapping(settings)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = config.ensure_secret_key(instance)
+        app.config["SECRET_KEY"] = config_module.ensure_secret_key(instance)
     app.extensions["catalog"] = load_catalog(app.config["LESSONS_DIR"], app.config["QUIZZES_DIR"])
 
     db.init_app(app)
