@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 USERNAME = r"^[^\s@<>/\\]+$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-LOCALE_CHOICES = [("ar", "العربية"), ("en", "English")]
+LOCALE_CHOICES = [SelectChoice("ar", "العربية"), SelectChoice("en", "English")]
 
 
 def _required():
