@@ -5,7 +5,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..auth.models import utcnow
@@ -128,14 +128,3 @@ def submit(session: Session, catalog: Catalog, attempt: QuizAttempt) -> tuple[Qu
     ).rowcount
     session.commit()
     return session.get(QuizAttempt, attempt.id, populate_existing=True), bool(done)
-
-
-def best_results(session: Session, user_id: int) -> dict[tuple[str, str], tuple[float, bool]]:
-    """{(module id, quiz id): (best percent, ever passed)} over graded attempts, in one query."""
-    rows = session.execute(
-        select(QuizAttempt.module_id, QuizAttempt.quiz_id, func.max(QuizAttempt.percent),
-               func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.module_id, QuizAttempt.quiz_id)
-    ).all()
-    return {(m, q): (best or 0.0, bool(passed)) for m, q, best, passed in rows}

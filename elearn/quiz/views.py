@@ -25,9 +25,8 @@ def get_quiz(module_id: str, quiz_id: str):
 def get_attempt(attempt_id: int) -> QuizAttempt:
     """The signed-in learner's own attempt, or 404 (never reveal someone else's)."""
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != g.user.id or catalog().module(attempt.module_id) is None:
-        abort(404)
-    if attempt.quiz_id not in catalog().module(attempt.module_id).quizzes:
+    module = catalog().module(attempt.module_id) if attempt is not None else None
+    if module is None or attempt.user_id != g.user.id or attempt.quiz_id not in module.quizzes:
         abort(404)
     return attempt
 
