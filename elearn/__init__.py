@@ -31,11 +31,12 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    from . import auth, certificates, cli, learning, quiz
+    from . import auth, certificates, cli, learning, quiz, trainer
 
     auth.init_app(app)
     learning.init_app(app)
     quiz.init_app(app)
     certificates.init_app(app)
+    trainer.init_app(app)
     cli.init_app(app)
     return app

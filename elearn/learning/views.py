@@ -85,8 +85,10 @@ def complete(lang, module_id, lesson_id):
 def me(lang):
     """My learning: every module's status, last activity, best scores and certificates."""
     from ..certificates.service import for_user
+    from ..trainer.service import memberships_of
 
     progress = service.progress_by_module(db.session, g.user.id, catalog())
     certificates = {c.module_id: c for c in for_user(db.session, g.user.id)}
     return render_template("learning/me.html", modules=catalog().modules, progress=progress,
-                           certificates=certificates)
+                           certificates=certificates, groups=memberships_of(db.session, g.user.id),
+                           form=EmptyForm())

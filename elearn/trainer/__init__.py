@@ -1,0 +1,10 @@
+"""Trainers: groups, assignments and reports."""
+from flask import Blueprint, Flask
+
+bp = Blueprint("trainer", __name__, url_prefix="/<lang:lang>")
+
+
+def init_app(app: Flask) -> None:
+    from . import views  # noqa: F401  (registers routes)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,109 @@
+"""/<lang>/trainer/ (groups and members) and /<lang>/join/<code> (learners joining a group)."""
+from __future__ import annotations
+
+import functools
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from ..auth.forms import EmptyForm
+from ..auth.views import login_required
+from ..db import db
+from ..extensions import limiter
+from . import bp, service
+from .models import Group
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Group name"), validators=[
+        InputRequired(message=_l("This field is required.")),
+        Length(max=120, message=_l("Use at most %(max)d characters."))],
+        description=_l("For example a workshop, an office or a city."))
+
+
+def trainer_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if g.user.role not in ("trainer", "admin"):
+            abort(403)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def get_group(group_id: int) -> Group:
+    """A group the signed-in trainer may manage: 404 if it does not exist, 403 if not theirs."""
+    group = db.session.get(Group, group_id)
+    if group is None:
+        abort(404)
+    if not service.can_manage(g.user, group):
+        abort(403)
+    return group
+
+
+@bp.route("/trainer/", methods=["GET", "POST"])
+@trainer_required
+def dashboard(lang):
+    form = GroupForm()
+    if form.validate_on_submit():
+        group = service.create_group(db.session, g.user, form.name.data)
+        flash(_("Group created. Share the invitation link with your learners."), "success")
+        return redirect(url_for("trainer.group", group_id=group.id))
+    return render_template("trainer/dashboard.html", groups=service.groups_for(db.session, g.user),
+                           form=form), 400 if form.errors else 200
+
+
+@bp.route("/trainer/groups/<int:group_id>/")
+@trainer_required
+def group(lang, group_id):
+    group = get_group(group_id)
+    invite_url = current_app.config["BASE_URL"] + url_for("trainer.join", code=group.invite_code)
+    return render_template("trainer/group.html", group=group, members=service.members(db.session, group),
+                           invite_url=invite_url, form=EmptyForm())
+
+
+@bp.route("/trainer/groups/<int:group_id>/members/<int:user_id>/remove", methods=["POST"])
+@trainer_required
+def remove_member(lang, group_id, user_id):
+    group = get_group(group_id)
+    if EmptyForm().validate_on_submit() and service.leave(db.session, user_id, group.id):
+        flash(_("The learner was removed from the group."), "success")
+    return redirect(url_for("trainer.group", group_id=group.id))
+
+
+@bp.route("/join/", methods=["GET"])
+def join_form(lang):
+    code = (request.args.get("code") or "").strip()
+    if code:
+        return redirect(url_for("trainer.join", code=service.normalise_invite_code(code)))
+    return render_template("trainer/join_form.html")
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def join(lang, code):
+    group = service.find_by_code(db.session, code)
+    if group is None:
+        return render_template("trainer/join_unknown.html", code=code), 404
+    if g.user is None:
+        return render_template("trainer/join.html", group=group, form=EmptyForm())
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if service.join(db.session, g.user, group):
+            flash(_("You joined %(group)s.", group=group.name), "success")
+        else:
+            flash(_("You are already in %(group)s.", group=group.name), "info")
+        return redirect(url_for("learning.me"))
+    return render_template("trainer/join.html", group=group, form=form)
+
+
+@bp.route("/groups/<int:group_id>/leave", methods=["POST"])
+@login_required
+def leave(lang, group_id):
+    if EmptyForm().validate_on_submit() and service.leave(db.session, g.user.id, group_id):
+        flash(_("You left the group."), "success")
+    return redirect(url_for("learning.me"))
