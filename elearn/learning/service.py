@@ -25,7 +25,6 @@ class ModuleProgress:
     lessons_total: int
     passed_quizzes: frozenset[str]
     quizzes_total: int
-    final_quiz_id: str
     best: dict  # quiz id -> best percent
     last_activity: dt.datetime | None
 
@@ -62,10 +61,13 @@ def _row(session: Session, user_id: int, module_id: str, lesson_id: str) -> Less
     return row
 
 
-def record_visit(session: Session, user_id: int, module_id: str, lesson_id: str) -> None:
+def record_visit(session: Session, user_id: int, module_id: str, lesson_id: str) -> bool:
+    """Note that the learner opened the lesson; return whether they completed it before."""
     row = _row(session, user_id, module_id, lesson_id)
     row.last_opened_at = utcnow()
+    completed = row.completed_at is not None
     session.commit()
+    return completed
 
 
 def mark_complete(session: Session, user_id: int, module_id: str, lesson_id: str) -> None:
@@ -102,7 +104,6 @@ def progress_by_module(session: Session, user_id: int, catalog: Catalog) -> dict
             lessons_total=len(module.lessons),
             passed_quizzes=frozenset(a[1] for a in quizzes if a[3]),
             quizzes_total=len(module.quizzes),
-            final_quiz_id=module.final_quiz_id,
             best={a[1]: a[2] for a in quizzes if a[2] is not None},
             last_activity=last,
         )

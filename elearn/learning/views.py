@@ -58,8 +58,7 @@ def lesson(lang, module_id, lesson_id):
     module, lesson = get_module_lesson(module_id, lesson_id)
     completed = False
     if g.user is not None:
-        service.record_visit(db.session, g.user.id, module.id, lesson.id)
-        completed = lesson.id in service.progress_by_module(db.session, g.user.id, catalog())[module.id].completed_lessons
+        completed = service.record_visit(db.session, g.user.id, module.id, lesson.id)
     position = lesson.position
     previous = module.lessons[position - 1] if position > 0 else None
     following = module.lessons[position + 1] if position + 1 < len(module.lessons) else None
