@@ -28,3 +28,20 @@ class Membership(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(db.Model):
+    """A module assigned through a group: to every member (user_id NULL) or to one member.
+
+    The first due date is `due_on`; with `recur_months` the module is due again that many months
+    after each due date (compliance staff renewing a certificate)."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[dt.date]
+    recur_months: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
