@@ -31,12 +31,14 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    from . import auth, certificates, cli, learning, quiz, trainer
+    from . import auth, certificates, cli, learning, quiz, refresher, reminders, trainer
 
     auth.init_app(app)
     learning.init_app(app)
     quiz.init_app(app)
     certificates.init_app(app)
     trainer.init_app(app)
+    refresher.init_app(app)
+    reminders.init_app(app)
     cli.init_app(app)
     return app

@@ -1,0 +1,1 @@
+"""Refresher pages."""
