@@ -6,8 +6,15 @@
 | ELEARN_DATABASE_URL | `sqlite:///<instance>/elearn.sqlite3` |
 | ELEARN_SECRET_KEY | generated once and kept in `<instance>/secret_key` |
 | ELEARN_BASE_URL | `http://127.0.0.1:5000` (public address for links in e-mails and certificates) |
-| ELEARN_RATELIMIT_STORAGE_URI | `memory://` (use `redis://...` with several processes) |
+| ELEARN_RATELIMIT_STORAGE_URI | `memory://` (use `redis://...` with several processes: memory is per process) |
+| ELEARN_PROXY_FIX | `0`; the number of proxies in front whose X-Forwarded-For/-Proto/-Host to trust |
+| ELEARN_LOG_LEVEL | `INFO` (JSON lines on standard error, one per request) |
 | ELEARN_CONTENT_DIR | the checkout (holds `lessons/` and `quizzes/`) |
+| ELEARN_CERTIFICATE_DUE_SOON_DAYS | `30` (a certificate is "due soon" this many days before it expires) |
+| ELEARN_REFRESHER_QUESTIONS | `10` (questions in a refresher quiz) |
+| ELEARN_SMTP_HOST | unset (no e-mail); ELEARN_SMTP_PORT `25`, ELEARN_SMTP_USERNAME, ELEARN_SMTP_PASSWORD |
+| ELEARN_SMTP_STARTTLS | `false` (`true` to upgrade the connection with STARTTLS) |
+| ELEARN_MAIL_FROM | `elearn@localhost` (sender of reminders and invitations) |
 """
 from __future__ import annotations
 
@@ -32,6 +39,9 @@ def from_env(instance: str) -> dict:
         "SECRET_KEY": os.environ.get("ELEARN_SECRET_KEY"),
         "BASE_URL": (os.environ.get("ELEARN_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": os.environ.get("ELEARN_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_SWALLOW_ERRORS": True,  # a rate-limit store outage lets requests through, not 500s
+        "PROXY_FIX": int(os.environ.get("ELEARN_PROXY_FIX") or 0),
+        "LOG_LEVEL": os.environ.get("ELEARN_LOG_LEVEL") or "INFO",
         "LESSONS_DIR": str(content / "lessons"),
         "QUIZZES_DIR": str(content / "quizzes"),
         "TRANSLATIONS_DIR": str(ROOT / "translations"),
@@ -41,6 +51,14 @@ def from_env(instance: str) -> dict:
         "SESSION_COOKIE_SECURE": (os.environ.get("ELEARN_BASE_URL") or "").startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: a slow reader keeps their form
         "MAX_CONTENT_LENGTH": 256 * 1024,
+        "CERTIFICATE_DUE_SOON_DAYS": int(os.environ.get("ELEARN_CERTIFICATE_DUE_SOON_DAYS") or 30),
+        "REFRESHER_QUESTIONS": int(os.environ.get("ELEARN_REFRESHER_QUESTIONS") or 10),
+        "SMTP_HOST": os.environ.get("ELEARN_SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("ELEARN_SMTP_PORT") or 25),
+        "SMTP_USERNAME": os.environ.get("ELEARN_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("ELEARN_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": (os.environ.get("ELEARN_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes", "on"),
+        "MAIL_FROM": os.environ.get("ELEARN_MAIL_FROM") or "elearn@localhost",
     }
 
 

@@ -9,6 +9,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.certificates)
+    from .service import status_of
+
+    app.jinja_env.globals["certificate_status"] = status_of
 
     @app.get("/verify/<code>")
     def verify_redirect(code):

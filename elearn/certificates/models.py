@@ -42,12 +42,10 @@ class Certificate(db.Model):
         ForeignKey("certificates.id", ondelete="SET NULL"), unique=True)
 
     def status(self, today: dt.date | None = None) -> str:
-        """'revoked', 'expired' or 'valid'."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_on is not None and self.expires_on < (today or dt.date.today()):
-            return "expired"
-        return "valid"
+        """One of service.STATUSES, today (UTC) unless given, with the app's due-soon window."""
+        from .service import status_of
+
+        return status_of(self, today)
 
     def title(self, lang: str) -> str:
         return self.title_ar if lang == "ar" else self.title_en

@@ -1,4 +1,11 @@
-"""Certificate rules: issue exactly once on completion, verification codes, expiry, revocation."""
+"""Certificate rules: issue exactly once on completion, verification codes, validity, renewal, revocation.
+
+Validity: a module may give its certificate a validity in months. A certificate is "current"
+until `CERTIFICATE_DUE_SOON_DAYS` (default 30) days before it expires, then "due soon", and
+"expired" after its last valid day (`expires_on`, inclusive). Renewing (a passed refresher, or
+the final quiz passed again once the certificate is due soon or expired) issues a new
+certificate with a new code and expiry; the earlier one is kept, "superseded".
+"""
 from __future__ import annotations
 
 import base64
@@ -6,10 +13,12 @@ import calendar
 import datetime as dt
 import secrets
 
+from typing import Iterable
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ..auth.models import User, utcnow
 from ..content import Catalog, Module
@@ -18,6 +27,53 @@ from .models import Certificate
 from .pdf import CertificateContent, render_certificate_pdf
 
 CODE_BYTES = 10  # 80 random bits, shown as 16 base32 characters in groups of four
+
+CURRENT, DUE_SOON, EXPIRED, REVOKED, SUPERSEDED = "current", "due_soon", "expired", "revoked", "superseded"
+STATUSES = (CURRENT, DUE_SOON, EXPIRED, REVOKED, SUPERSEDED)
+#: The statuses of a certificate someone holds now (what a trainer's report counts).
+HELD_STATUSES = (CURRENT, DUE_SOON, EXPIRED)
+#: Renewable by a refresher: held and not revoked.
+RENEWABLE = frozenset(HELD_STATUSES)
+
+
+def validity_status(expires_on: dt.date | None, revoked_at: dt.datetime | None, superseded: bool,
+                    today: dt.date, due_soon_days: int) -> str:
+    """One of STATUSES. Revocation wins over everything; a certificate without expiry stays current.
+
+    `expires_on` is the last valid day; "due soon" starts `due_soon_days` days before it.
+    """
+    if revoked_at is not None:
+        return REVOKED
+    if superseded:
+        return SUPERSEDED
+    if expires_on is None:
+        return CURRENT
+    if expires_on < today:
+        return EXPIRED
+    if expires_on <= today + dt.timedelta(days=due_soon_days):
+        return DUE_SOON
+    return CURRENT
+
+
+def status_of(certificate: Certificate, today: dt.date | None = None) -> str:
+    """A certificate's status today (UTC), with the app's due-soon window."""
+    return validity_status(certificate.expires_on, certificate.revoked_at, certificate.superseded_at is not None,
+                           today or utcnow().date(), current_app.config["CERTIFICATE_DUE_SOON_DAYS"])
+
+
+def current_certificates(session: Session, user_ids: Iterable[int] | Select,
+                         module_ids: Iterable[str] | None = None) -> dict[tuple[int, str], Certificate]:
+    """Each person's current (not superseded) certificate per module, in one query.
+
+    `user_ids` may be a list or a SELECT of user ids (used as a subquery, so a report on thousands
+    of learners sends one statement). The partial unique index guarantees at most one current
+    certificate per learner and module. The stored PDF is not loaded.
+    """
+    query = select(Certificate).options(defer(Certificate.pdf)).where(
+        Certificate.superseded_at.is_(None), Certificate.user_id.in_(user_ids))
+    if module_ids is not None:
+        query = query.where(Certificate.module_id.in_(list(module_ids)))
+    return {(c.user_id, c.module_id): c for c in session.scalars(query)}
 
 
 def new_code() -> str:
@@ -42,31 +98,40 @@ def verify_url(code: str) -> str:
 
 
 def for_user_module(session: Session, user_id: int, module_id: str) -> Certificate | None:
-    return session.scalar(select(Certificate).filter_by(user_id=user_id, module_id=module_id))
+    """The learner's current (not superseded) certificate for a module."""
+    return session.scalar(select(Certificate).filter_by(user_id=user_id, module_id=module_id, superseded_at=None))
 
 
 def find(session: Session, code: str) -> Certificate | None:
     return session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
 
 
-def issue_if_complete(session: Session, catalog: Catalog, user: User, module: Module) -> Certificate | None:
-    """Issue the module's certificate if the learner has just completed it.
-
-    Returns the new certificate, or None when the module is not complete or one exists already.
-    """
-    if progress_by_module(session, user.id, catalog)[module.id].status != COMPLETED:
-        return None
-    if for_user_module(session, user.id, module.id) is not None:
-        return None
-    today = utcnow().date()
+def _new_certificate(user: User, module: Module, today: dt.date) -> Certificate:
     expires = add_months(today, module.certificate_validity_months) if module.certificate_validity_months else None
     code = new_code()
     content = CertificateContent(name=user.name_for_certificates, module_title_ar=module.title.ar,
                                  module_title_en=module.title.en, issued_on=today, expires_on=expires,
                                  code=code, verify_url=verify_url(code))
-    certificate = Certificate(user_id=user.id, module_id=module.id, code=code, name=content.name,
-                              title_ar=module.title.ar, title_en=module.title.en, content_version=module.version,
-                              expires_on=expires, pdf=render_certificate_pdf(content))
+    return Certificate(user_id=user.id, module_id=module.id, code=code, name=content.name,
+                       title_ar=module.title.ar, title_en=module.title.en, content_version=module.version,
+                       expires_on=expires, pdf=render_certificate_pdf(content))
+
+
+def issue_if_complete(session: Session, catalog: Catalog, user: User, module: Module) -> Certificate | None:
+    """Issue the module's certificate if the learner has just completed it.
+
+    A learner who holds one already gets a renewal instead when it is due soon or expired and the
+    final quiz was passed again after it was issued (retaking the final quiz renews, like a
+    refresher). Returns the new certificate, or None.
+    """
+    if progress_by_module(session, user.id, catalog)[module.id].status != COMPLETED:
+        return None
+    existing = for_user_module(session, user.id, module.id)
+    if existing is not None:
+        if status_of(existing) in (DUE_SOON, EXPIRED) and _final_passed_since(session, existing, module):
+            return renew(session, user, module, existing)
+        return None
+    certificate = _new_certificate(user, module, utcnow().date())
     session.add(certificate)
     try:
         session.commit()
@@ -74,6 +139,56 @@ def issue_if_complete(session: Session, catalog: Catalog, user: User, module: Mo
         session.rollback()
         return None
     return certificate
+
+
+def _final_passed_since(session: Session, certificate: Certificate, module: Module) -> bool:
+    from ..quiz.models import QuizAttempt
+
+    return session.scalar(select(QuizAttempt.id).where(
+        QuizAttempt.user_id == certificate.user_id, QuizAttempt.module_id == module.id,
+        QuizAttempt.quiz_id == module.final_quiz_id, QuizAttempt.passed.is_(True),
+        QuizAttempt.submitted_at > certificate.issued_at).limit(1)) is not None
+
+
+def renew(session: Session, user: User, module: Module, previous: Certificate) -> Certificate | None:
+    """Replace `previous` by a new certificate (new code, expiry counted from today).
+
+    The conditional UPDATE marks `previous` superseded only if nobody did it first, so two
+    renewals at once issue one certificate; the partial unique index backs this up. Returns the
+    new certificate, or None if `previous` was already renewed (or revoked).
+    """
+    if previous.revoked_at is not None:
+        return None
+    now = utcnow()
+    claimed = session.execute(update(Certificate).where(
+        Certificate.id == previous.id, Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None),
+    ).values(superseded_at=now)).rowcount
+    if not claimed:
+        session.rollback()
+        return None
+    certificate = _new_certificate(user, module, now.date())
+    certificate.renewed_from_id = previous.id
+    session.add(certificate)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    session.refresh(previous)
+    return certificate
+
+
+def history(session: Session, user_id: int) -> list[Certificate]:
+    """Every certificate the learner was ever issued, newest first (superseded ones included)."""
+    return list(session.scalars(select(Certificate).options(defer(Certificate.pdf))
+                                .where(Certificate.user_id == user_id)
+                                .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+
+
+def renewal_of(session: Session, certificate: Certificate) -> Certificate | None:
+    """The certificate that superseded this one."""
+    return session.scalar(select(Certificate).options(defer(Certificate.pdf))
+                          .where(Certificate.renewed_from_id == certificate.id))
 
 
 def revoke(session: Session, certificate: Certificate, reason: str) -> None:
@@ -84,5 +199,7 @@ def revoke(session: Session, certificate: Certificate, reason: str) -> None:
 
 
 def for_user(session: Session, user_id: int) -> list[Certificate]:
-    return list(session.scalars(select(Certificate).where(Certificate.user_id == user_id)
+    """The learner's current certificates (one per module at most), newest first."""
+    return list(session.scalars(select(Certificate).options(defer(Certificate.pdf))
+                                .where(Certificate.user_id == user_id, Certificate.superseded_at.is_(None))
                                 .order_by(Certificate.issued_at.desc())))

@@ -46,8 +46,16 @@ def verify(lang, code):
     certificate = service.find(db.session, code)
     if certificate is None:
         return render_template("certificates/unknown.html", code=code), 404
-    return render_template("certificates/verify.html", certificate=certificate,
-                           status=certificate.status())
+    status = service.status_of(certificate)
+    renewal = service.renewal_of(db.session, certificate) if status == service.SUPERSEDED else None
+    return render_template("certificates/verify.html", certificate=certificate, status=status, renewal=renewal)
+
+
+@bp.route("/me/certificates/")
+@login_required
+def mine(lang):
+    """Every certificate the learner was issued, renewals and superseded ones included."""
+    return render_template("certificates/history.html", certificates=service.history(db.session, g.user.id))
 
 
 @bp.route("/me/certificates/<code>.pdf")
