@@ -29,6 +29,10 @@ def fingerprint(user) -> str:
 def init_app(app: Flask) -> None:
     from . import cli, views  # noqa: F401  (registers routes)
 
+    from .lockout import FAILURES, MINUTES
+
+    app.config.setdefault("LOCKOUT_FAILURES", FAILURES)
+    app.config.setdefault("LOCKOUT_MINUTES", MINUTES)
     app.before_request(load_user)
     app.register_blueprint(bp)
     cli.register(app)

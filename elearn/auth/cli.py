@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from ..db import db
+from . import passwords
 from .models import ROLES
 from .service import UsernameTaken, create_user
 
@@ -20,8 +21,13 @@ users = AppGroup("users", help="Manage user accounts.")
 @click.option("--locale", type=click.Choice(["ar", "en"]), default="ar", show_default=True)
 def create(username: str, role: str, password: str, locale: str) -> None:
     """Create USERNAME with a role (learner, trainer or admin)."""
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    reason = passwords.problem(password, [username])
+    if reason == "length":
+        raise click.BadParameter(f"use between {passwords.MIN_LENGTH} and {passwords.MAX_LENGTH} characters",
+                                 param_hint="--password")
+    if reason == "common":
+        raise click.BadParameter("too common or too easy to guess; a few unrelated words make a strong one",
+                                 param_hint="--password")
     try:
         user = create_user(db.session, username, password, role=role, locale=locale)
     except UsernameTaken:

@@ -5,25 +5,63 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
-USERNAME = r"^[^\s@<>/\\]+$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+from . import passwords
+from .service import username_key
+
+# No spaces, no markup or path characters, nothing invisible (control and bidi override characters).
+_HIDDEN = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+USERNAME = rf"^[^\s@<>/\\{_HIDDEN}]+$"
+EMAIL = rf"^[^@\s<>{_HIDDEN}]+@[^@\s<>{_HIDDEN}]+\.[^@\s<>{_HIDDEN}]+$"
 LOCALE_CHOICES = [SelectChoice("ar", "العربية"), SelectChoice("en", "English")]
+
+
+# Control characters and the bidi embedding/override/isolate controls: invisible, and in a
+# name they can reorder the text around it on every page that shows it. Marks such as RLM,
+# ZWJ and ZWNJ, which Arabic text uses, stay.
+_INVISIBLE = {cp: None for cp in [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                                  *range(0x2066, 0x206A)]} | {0x09: " ", 0x0A: " ", 0x0D: " "}
+
+
+def clean_name(value: str | None) -> str | None:
+    """A name as one line of visible text: no control characters, no surrounding spaces."""
+    return value.translate(_INVISIBLE).strip() if isinstance(value, str) else value
 
 
 def _required():
     return InputRequired(message=_l("This field is required."))
 
 
+class NotGuessable:
+    """Refuse common and easily guessed passwords. The pseudonym on the form, and any words in
+    `form.user_inputs` (set by the view: the signed-in person's names), count as guessable."""
+
+    message = _l("This password is too common or too easy to guess. A few unrelated words make a strong one.")
+
+    def __call__(self, form, field) -> None:
+        words = list(getattr(form, "user_inputs", ()))
+        if "username" in form:
+            words.append(form.username.data or "")
+        if field.data and passwords.is_guessable(field.data, words):
+            raise ValidationError(self.message)
+
+
+def _key_fits(form, field) -> None:
+    # Case folding can lengthen a name ("ß" -> "ss"); the folded form must fit its column too.
+    if field.data and len(username_key(field.data)) > 40:
+        raise ValidationError(_l("Use between %(min)d and %(max)d characters.", min=3, max=40))
+
+
 def _password_rules():
-    return [_required(), Length(min=10, max=200, message=_l("Use between %(min)d and %(max)d characters."))]
+    return [_required(), Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH,
+                                message=_l("Use between %(min)d and %(max)d characters.")), NotGuessable()]
 
 
 class RegisterForm(FlaskForm):
     username = StringField(_l("Pseudonym"), validators=[
         _required(), Length(min=3, max=40, message=_l("Use between %(min)d and %(max)d characters.")),
-        Regexp(USERNAME, message=_l("No spaces and none of these characters: @ < > / \\")),
+        Regexp(USERNAME, message=_l("No spaces and none of these characters: @ < > / \\")), _key_fits,
     ], description=_l("You sign in with this. It need not be your real name."))
     email = StringField(_l("E-mail (optional)"), validators=[
         Optional(), Length(max=254), Regexp(EMAIL, message=_l("This does not look like an e-mail address.")),
@@ -43,9 +81,9 @@ class LoginForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Display name"), validators=[
+    display_name = StringField(_l("Display name"), filters=[clean_name], validators=[
         _required(), Length(min=1, max=80, message=_l("Use between %(min)d and %(max)d characters."))])
-    certificate_name = StringField(_l("Name on certificates"), validators=[
+    certificate_name = StringField(_l("Name on certificates"), filters=[clean_name], validators=[
         Optional(), Length(max=120, message=_l("Use at most %(max)d characters."))],
         description=_l("Printed on your certificates. Leave empty to use your display name."))
     email = StringField(_l("E-mail (optional)"), validators=[

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import db
@@ -36,3 +36,18 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r} {self.role}>"
+
+
+class SignInFailure(db.Model):
+    """One failed sign-in for an account name, kept for the lockout window (see lockout.py).
+
+    The name is stored only as a SHA-256 digest of its case-folded form: people sometimes type
+    their password into the name field, and a failed attempt may name no account at all.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

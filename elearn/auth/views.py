@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 import functools
+import math
+import re
+from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from ..db import db
 from ..extensions import limiter
 from . import bp, fingerprint
 from .forms import EmptyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from .lockout import lockout
+from .models import utcnow
 from .service import UsernameTaken, authenticate, change_password, create_user
+
+# Browsers drop tabs and newlines inside URLs and read "\" as "/": "/\t/evil" is "//evil".
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
 
 
 def login_required(view):
@@ -25,10 +33,22 @@ def login_required(view):
     return wrapped
 
 
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None.
+
+    Refused: anything with a scheme or host ("https://evil", "https:evil", "//evil"), anything
+    a browser could read as one ("/\\evil", "/\t/evil"), and anything that is not an absolute path.
+    """
+    if not target or not target.startswith("/") or _UNSAFE_IN_PATH.search(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return target
+
+
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    # Only paths on this site: never "//host" or "https://host".
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+    return local_path(request.args.get("next")) or default
 
 
 def _sign_in(user) -> None:
@@ -64,10 +84,21 @@ def register(lang):
 def login(lang):
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.username.data, form.password.data)
+        guard, name = lockout(), form.username.data
+        until = guard.locked_until(name)
+        if until is not None:
+            # Checked before the password, so a locked name costs no password hashing either.
+            minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+            form.username.errors.append(ngettext(
+                "Too many failed sign-ins with this pseudonym. Try again in %(num)d minute.",
+                "Too many failed sign-ins with this pseudonym. Try again in %(num)d minutes.", minutes))
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(db.session, name, form.password.data)
         if user is not None:
+            guard.succeeded(name)
             _sign_in(user)
             return redirect(_safe_next(url_for("learning.home", lang=user.locale)))
+        guard.failed(name)
         form.password.errors.append(_("Wrong pseudonym or password."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
@@ -86,6 +117,7 @@ def account(lang):
     user = g.user
     profile = ProfileForm(obj=user, prefix="profile")
     password = PasswordForm(prefix="password")
+    password.user_inputs = [user.username, user.display_name]
     if request.method == "POST" and "profile-display_name" in request.form:
         if profile.validate_on_submit():
             user.display_name = profile.display_name.data.strip()
