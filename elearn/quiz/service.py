@@ -27,6 +27,20 @@ class MustWait(QuizUnavailable):
     until: dt.datetime
 
 
+#: The quiz id of refresher attempts: questions drawn from the module's whole bank, a few per
+#: attempt, chosen by elearn.refresher.rule (the layout fixes them, like any attempt).
+REFRESHER_ID = "refresher"
+
+
+def quiz_of(module: Module, quiz_id: str) -> Quiz | None:
+    """A quiz of the module by id, the refresher included (None when unknown)."""
+    if quiz_id == REFRESHER_ID:
+        from ..refresher.service import refresher_quiz
+
+        return refresher_quiz(module)
+    return module.quizzes.get(quiz_id)
+
+
 def open_attempt(session: Session, user_id: int, module_id: str, quiz_id: str) -> QuizAttempt | None:
     return session.scalar(select(QuizAttempt).filter_by(
         user_id=user_id, module_id=module_id, quiz_id=quiz_id, submitted_at=None).order_by(QuizAttempt.id.desc()))
@@ -100,7 +114,7 @@ def save_answer(session: Session, attempt: QuizAttempt, question_id: str, option
 def attempt_questions(catalog: Catalog, attempt: QuizAttempt):
     """The catalog questions of an attempt, in the order shown; questions since removed are skipped."""
     module = catalog.module(attempt.module_id)
-    quiz = module.quizzes.get(attempt.quiz_id) if module else None
+    quiz = quiz_of(module, attempt.quiz_id) if module else None
     if quiz is None:
         return []
     result = []
@@ -117,7 +131,7 @@ def submit(session: Session, catalog: Catalog, attempt: QuizAttempt) -> tuple[Qu
     The conditional UPDATE (`WHERE submitted_at IS NULL`) makes a double, replayed or concurrent
     submission a no-op: only the first one grades, and a graded attempt never changes.
     """
-    quiz = catalog.module(attempt.module_id).quizzes[attempt.quiz_id]
+    quiz = quiz_of(catalog.module(attempt.module_id), attempt.quiz_id)
     questions = [q for q, _ in attempt_questions(catalog, attempt)]
     result: Result = grade_attempt(questions, attempt.answers or {}, quiz.pass_mark)
     now = utcnow()

@@ -26,7 +26,7 @@ def get_attempt(attempt_id: int) -> QuizAttempt:
     """The signed-in learner's own attempt, or 404 (never reveal someone else's)."""
     attempt = db.session.get(QuizAttempt, attempt_id)
     module = catalog().module(attempt.module_id) if attempt is not None else None
-    if module is None or attempt.user_id != g.user.id or attempt.quiz_id not in module.quizzes:
+    if module is None or attempt.user_id != g.user.id or service.quiz_of(module, attempt.quiz_id) is None:
         abort(404)
     return attempt
 
@@ -93,7 +93,7 @@ def question(lang, attempt_id, number):
             return redirect(url_for("quiz.question", attempt_id=attempt.id, number=int(target)))
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
     module = catalog().module(attempt.module_id)
-    return render_template("quiz/question.html", module=module, quiz=module.quizzes[attempt.quiz_id],
+    return render_template("quiz/question.html", module=module, quiz=service.quiz_of(module, attempt.quiz_id),
                            attempt=attempt, question=question, options=options, number=number,
                            count=len(shown), chosen=set((attempt.answers or {}).get(question.id, [])),
                            shown=shown, form=form)
@@ -106,7 +106,7 @@ def review(lang, attempt_id):
     if not attempt.is_open:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     module = catalog().module(attempt.module_id)
-    return render_template("quiz/review.html", module=module, quiz=module.quizzes[attempt.quiz_id],
+    return render_template("quiz/review.html", module=module, quiz=service.quiz_of(module, attempt.quiz_id),
                            attempt=attempt, shown=service.attempt_questions(catalog(), attempt), form=EmptyForm())
 
 
@@ -117,6 +117,12 @@ def submit(lang, attempt_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     attempt, graded_now = service.submit(db.session, catalog(), attempt)
+    if attempt.quiz_id == service.REFRESHER_ID:
+        if graded_now:
+            from ..refresher.service import renew_if_passed
+
+            renew_if_passed(db.session, catalog(), g.user, attempt)
+        return redirect(url_for("refresher.result", attempt_id=attempt.id))
     if graded_now:
         module = catalog().module(attempt.module_id)
         certificate = certificates.issue_if_complete(db.session, catalog(), g.user, module)
@@ -131,6 +137,8 @@ def result(lang, attempt_id):
     attempt = get_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
+    if attempt.quiz_id == service.REFRESHER_ID:
+        return redirect(url_for("refresher.result", attempt_id=attempt.id))
     module = catalog().module(attempt.module_id)
     quiz = module.quizzes[attempt.quiz_id]
     points = attempt.question_points or {}

@@ -1,1 +1,74 @@
-"""Refresher pages."""
+"""Refresher pages: intro and start, then the quiz engine's question pages, then the result."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, redirect, render_template, url_for
+from flask_babel import format_datetime, gettext as _
+
+from ..auth.forms import EmptyForm
+from ..auth.views import login_required
+from ..db import db
+from ..learning.views import catalog, get_module_lesson
+from ..quiz import service as quiz_service
+from ..quiz.models import QuizAttempt
+from ..quiz.views import _first_unanswered, get_attempt
+from . import bp, service
+
+
+def get_refresher(module_id: str):
+    module, _lesson = get_module_lesson(module_id)
+    quiz = service.refresher_quiz(module)
+    if quiz is None:
+        abort(404)
+    return module, quiz
+
+
+@bp.route("/modules/<module_id>/refresher/")
+def intro(lang, module_id):
+    module, quiz = get_refresher(module_id)
+    certificate = current = blocked = None
+    graded = []
+    if g.user is not None:
+        certificate = service.renewable_certificate(db.session, g.user.id, module)
+        graded = quiz_service.graded_attempts(db.session, g.user.id, module.id, quiz.id)
+        current = quiz_service.open_attempt(db.session, g.user.id, module.id, quiz.id)
+        try:
+            quiz_service.check_policy(quiz, graded)
+        except quiz_service.MustWait as exc:
+            blocked = _("You can try again after %(time)s.", time=format_datetime(exc.until, "short"))
+    size = min(current_app.config["REFRESHER_QUESTIONS"], len(quiz.questions))
+    return render_template("refresher/intro.html", module=module, quiz=quiz, certificate=certificate, size=size,
+                           graded=graded, current=current, blocked=blocked, form=EmptyForm())
+
+
+@bp.route("/modules/<module_id>/refresher/start", methods=["POST"])
+@login_required
+def start(lang, module_id):
+    module, _quiz = get_refresher(module_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if service.renewable_certificate(db.session, g.user.id, module) is None:
+        return redirect(url_for("refresher.intro", module_id=module.id))
+    try:
+        attempt = service.start(db.session, g.user.id, module)
+    except quiz_service.QuizUnavailable:
+        return redirect(url_for("refresher.intro", module_id=module.id))
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=_first_unanswered(attempt)))
+
+
+@bp.route("/refresher/attempts/<int:attempt_id>/")
+@login_required
+def result(lang, attempt_id):
+    attempt: QuizAttempt = get_attempt(attempt_id)
+    if attempt.quiz_id != service.REFRESHER_ID:
+        return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    if attempt.is_open:
+        return redirect(url_for("quiz.review", attempt_id=attempt.id))
+    module = catalog().module(attempt.module_id)
+    points = attempt.question_points or {}
+    chosen = attempt.answers or {}
+    items = [(question, options, set(chosen.get(question.id, [])), points.get(question.id, 0.0))
+             for question, options in quiz_service.attempt_questions(catalog(), attempt)]
+    lessons, whole_module = service.lessons_to_review(module, points)
+    return render_template("refresher/result.html", module=module, quiz=service.refresher_quiz(module),
+                           attempt=attempt, items=items, renewed=service.renewal_from(db.session, attempt),
+                           lessons=lessons, whole_module=whole_module)
