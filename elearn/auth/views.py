@@ -39,12 +39,10 @@ def local_path(target: str | None) -> str | None:
     Refused: anything with a scheme or host ("https://evil", "https:evil", "//evil"), anything
     a browser could read as one ("/\\evil", "/\t/evil"), and anything that is not an absolute path.
     """
-    if not target or not target.startswith("/") or _UNSAFE_IN_PATH.search(target):
+    if not target or not target.startswith("/") or target.startswith("//") or _UNSAFE_IN_PATH.search(target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        return None
-    return target
+    return None if parts.scheme or parts.netloc else target
 
 
 def _safe_next(default: str) -> str:
