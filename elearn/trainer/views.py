@@ -7,9 +7,9 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
-from ..auth.forms import EmptyForm
+from ..auth.forms import EmptyForm, clean_name
 from ..auth.views import login_required
 from ..db import db
 from ..extensions import limiter
@@ -18,8 +18,9 @@ from .models import Group
 
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Group name"), validators=[
-        InputRequired(message=_l("This field is required.")),
+    # Blank or invisible-only names are refused; control and bidi override characters are dropped.
+    name = StringField(_l("Group name"), filters=[clean_name], validators=[
+        DataRequired(message=_l("This field is required.")),
         Length(max=120, message=_l("Use at most %(max)d characters."))],
         description=_l("For example a workshop, an office or a city."))
 
