@@ -1,0 +1,198 @@
+"""Refreshers: the spaced-repetition choice of questions (pure), the refresher pages on the shared
+quiz engine, renewal on a pass, lessons to review on a fail; and the whole compliance cycle with
+a moving clock."""
+import datetime as dt
+import random
+import re
+
+import pytest
+from freezegun import freeze_time
+from hypothesis import given, strategies as st
+from sqlalchemy import select
+
+from conftest import Auth, csrf_token
+from elearn.auth.models import User
+from elearn.certificates.models import Certificate
+from elearn.db import db
+from elearn.quiz.models import QuizAttempt
+from elearn.refresher.rule import Answer, choose_questions, standings
+from quizhelpers import ANSWERS, answer, attempt_id, submit
+
+NOW = dt.datetime(2027, 6, 1, 12)
+BANK = ["q1", "q2", "q3", "q4", "q5", "q6"]
+
+
+def ago(days):
+    return NOW - dt.timedelta(days=days)
+
+
+def test_weak_spots_first_then_unseen_then_due_then_the_rest():
+    history = [
+        Answer("q1", ago(200), True), Answer("q1", ago(100), True),  # streak 2: due after 60 days -> due
+        Answer("q2", ago(10), True),  # streak 1: due after 30 days -> not due yet
+        Answer("q3", ago(50), False),  # weak spot
+        Answer("q4", ago(300), False), Answer("q4", ago(40), True),  # streak 1, 40 days ago -> due
+        Answer("q5", ago(5), False), Answer("q5", ago(4), False),  # weak spot, missed twice
+    ]  # q6 never asked
+    order = sorted(choose_questions(BANK, history, 6, NOW, random.Random(1)),
+                   key=lambda q: ["q5", "q3", "q6", "q4", "q1", "q2"].index(q))
+    assert choose_questions(BANK, history, 2, NOW, random.Random(1)) in (["q5", "q3"], ["q3", "q5"])
+    assert set(choose_questions(BANK, history, 3, NOW, random.Random(1))) == {"q5", "q3", "q6"}
+    # among due questions the lower streak comes first: q4 (streak 1) before q1 (streak 2)
+    assert set(choose_questions(BANK, history, 4, NOW, random.Random(1))) == {"q5", "q3", "q6", "q4"}
+    assert order == ["q5", "q3", "q6", "q4", "q1", "q2"]
+
+
+def test_each_right_answer_in_a_row_doubles_the_interval():
+    table = standings(["a", "b", "c"], [
+        Answer("a", ago(45), True),  # streak 1 -> due after 30 days: due
+        Answer("b", ago(90), True), Answer("b", ago(45), True),  # streak 2 -> 60 days: not due
+        Answer("c", ago(300), False), Answer("c", ago(200), True), Answer("c", ago(130), True),
+        Answer("c", ago(125), True),  # streak 3 -> 120 days: due
+    ])
+    assert (table["a"].streak, table["b"].streak, table["c"].streak) == (1, 2, 3)
+    assert [table[q].tier(NOW) for q in "abc"] == [3, 4, 3]
+    assert table["c"].missed == 1 and table["c"].asked == 4
+
+
+def test_a_partly_right_answer_counts_as_a_miss_and_order_of_history_does_not_matter():
+    history = [Answer("q1", ago(3), False), Answer("q1", ago(400), True)]
+    assert standings(["q1"], history)["q1"].tier(NOW) == 1
+    assert standings(["q1"], list(reversed(history))) == standings(["q1"], history)
+
+
+def test_not_due_questions_fill_up_closest_to_due_first():
+    history = [Answer("q1", ago(5), True), Answer("q2", ago(25), True), Answer("q3", ago(15), True)]
+    assert set(choose_questions(["q1", "q2", "q3"], history, 1, NOW, random.Random(3))) == {"q2"}
+    assert set(choose_questions(["q1", "q2", "q3"], history, 2, NOW, random.Random(3))) == {"q2", "q3"}
+
+
+def test_ties_are_broken_at_random():
+    picks = {tuple(sorted(choose_questions(BANK, [], 2, NOW, random.Random(seed)))) for seed in range(30)}
+    assert len(picks) > 5
+
+
+@given(size=st.integers(min_value=-1, max_value=10), seed=st.integers(),
+       history=st.lists(st.tuples(st.sampled_from(BANK + ["gone"]), st.integers(0, 900), st.booleans()), max_size=30))
+def test_choice_is_distinct_questions_of_the_bank(size, seed, history):
+    answers = [Answer(q, ago(days), ok) for q, days, ok in history]
+    chosen = choose_questions(BANK, answers, size, NOW, random.Random(seed))
+    assert len(chosen) == len(set(chosen)) == max(0, min(size, len(BANK)))
+    assert set(chosen) <= set(BANK)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+def certify(app, client, username="amal", lang="en"):
+    """Register through the forms and give the person a certificate that expires in 10 days."""
+    from test_validity import make_certificate
+
+    Auth(client).register(username=username, lang=lang)
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(username=username))
+        return make_certificate(user.id, expires_on=dt.date.today() + dt.timedelta(days=10)).code
+
+
+def start_refresher(client, lang="en"):
+    url = f"/{lang}/modules/sample/refresher/"
+    return client.post(url + "start", data={"csrf_token": csrf_token(client, url)})
+
+
+def all_answers():
+    return {**ANSWERS["check-first-lesson"], **ANSWERS["final"]}
+
+
+def take_refresher(app, client, answers, lang="en"):
+    location = start_refresher(client, lang).headers["Location"]
+    with app.app_context():
+        layout = db.session.get(QuizAttempt, attempt_id(location)).layout
+    for number, item in enumerate(layout, start=1):
+        answer(client, location, number, answers.get(item["q"], []), lang=lang)
+    response = submit(client, location, lang)
+    assert response.status_code == 302
+    return response.headers["Location"], layout
+
+
+@pytest.mark.parametrize("lang, text", [("en", "The refresher is for holders"), ("ar", "الاختبار التنشيطي مخصّص")])
+def test_refresher_needs_a_certificate(client, auth, lang, text):
+    auth.register(lang=lang)
+    html = client.get(f"/{lang}/modules/sample/refresher/").get_data(as_text=True)
+    assert text in html and "/refresher/start" not in html
+    assert start_refresher(client, lang).headers["Location"] == f"/{lang}/modules/sample/refresher/"
+
+
+def test_refresher_of_an_unknown_module_is_404(client):
+    assert client.get("/en/modules/nope/refresher/").status_code == 404
+
+
+def test_refresher_draws_from_the_bank_and_leans_on_misses(app, client):
+    certify(app, client)
+    with app.app_context():  # a past final attempt where s-scenario was missed
+        user_id = db.session.scalar(select(User.id).filter_by(username="amal"))
+        db.session.add(QuizAttempt(user_id=user_id, module_id="sample", quiz_id="final", content_version="v",
+                                   layout=[], answers={}, submitted_at=dt.datetime.now() - dt.timedelta(days=300),
+                                   passed=True, percent=50.0, question_points={"s-multi": 1.0, "s-scenario": 0.0}))
+        db.session.commit()
+    app.config["REFRESHER_QUESTIONS"] = 2
+    location = start_refresher(client).headers["Location"]
+    assert re.search(r"/en/attempts/\d+/1$", location)
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id(location))
+        questions = {item["q"] for item in attempt.layout}
+    assert attempt.quiz_id == "refresher" and len(questions) == 2
+    assert "s-scenario" in questions and "s-multi" not in questions  # the miss, plus one never seen
+    page = client.get(location).get_data(as_text=True)
+    assert "Refresher quiz" in page and "Question 1 of 2" in page
+    assert start_refresher(client).headers["Location"] == location  # resuming, not a new draw
+
+
+def test_passing_the_refresher_renews_the_certificate(app, client):
+    old_code = certify(app, client)
+    result, _layout = take_refresher(app, client, all_answers())
+    assert "/refresher/attempts/" in result
+    html = client.get(result).get_data(as_text=True)
+    with app.app_context():
+        certs = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+    assert len(certs) == 2 and certs[0].code == old_code and certs[0].superseded_at is not None
+    new = certs[1]
+    assert new.renewed_from_id == certs[0].id and new.code != old_code
+    assert new.expires_on > certs[0].expires_on
+    assert "Your certificate is renewed." in html and new.code in html
+    # the quiz engine's own result address sends a refresher to its page
+    aid = int(re.search(r"/refresher/attempts/(\d+)/", result).group(1))
+    assert client.get(f"/en/attempts/{aid}/result").headers["Location"] == f"/en/refresher/attempts/{aid}/"
+    verify = client.get(f"/en/verify/{old_code}").get_data(as_text=True)
+    assert "Superseded certificate" in verify
+
+
+@pytest.mark.parametrize("lang, texts", [
+    ("en", ["Not passed yet", "review these lessons", "The first lesson", "Not right"]),
+    ("ar", ["لم تنجح بعد", "راجع هذه الدروس", "الدرس first", "Not right"]),
+])
+def test_failing_shows_feedback_and_lessons_to_review(app, client, lang, texts):
+    certify(app, client, lang=lang)
+    result, _layout = take_refresher(app, client, {}, lang=lang)  # nothing answered
+    html = client.get(result).get_data(as_text=True)
+    for text in texts[:-1]:
+        assert text in html
+    assert "/modules/sample/first-lesson/" in html  # s-single and s-tf belong to its check quiz
+    with app.app_context():
+        assert db.session.scalar(select(Certificate.superseded_at)) is None  # not renewed
+
+
+def test_someone_elses_refresher_is_404(app, client):
+    certify(app, client)
+    location = start_refresher(client).headers["Location"]
+    stranger = app.test_client()
+    Auth(stranger).register(username="stranger")
+    assert stranger.get(location).status_code == 404
+    assert stranger.get(f"/en/refresher/attempts/{attempt_id(location)}/").status_code == 404
+
+
+def test_revoked_certificate_gets_no_refresher(app, client):
+    code = certify(app, client)
+    with app.app_context():
+        cert = db.session.scalar(select(Certificate).filter_by(code=code))
+        cert.revoked_at = dt.datetime(2026, 1, 1)
+        db.session.commit()
+    assert "/refresher/start" not in client.get("/en/modules/sample/refresher/").get_data(as_text=True)
