@@ -15,6 +15,13 @@ from .models import LessonProgress
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
 
+def module_status(done: int, total: int, active: bool) -> str:
+    """Completed when every step is done; in progress once anything was opened or tried."""
+    if total and done >= total:
+        return COMPLETED
+    return IN_PROGRESS if active else NOT_STARTED
+
+
 @dataclass(frozen=True)
 class ModuleProgress:
     """A learner's progress in one module: every lesson completed, every check quiz passed and
@@ -42,9 +49,7 @@ class ModuleProgress:
 
     @property
     def status(self) -> str:
-        if self.total and self.done >= self.total:
-            return COMPLETED
-        return IN_PROGRESS if self.last_activity else NOT_STARTED
+        return module_status(self.done, self.total, self.last_activity is not None)
 
 
 def _row(session: Session, user_id: int, module_id: str, lesson_id: str) -> LessonProgress:

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, url_f
 from flask_babel import gettext as _
 
 from ..auth.forms import EmptyForm
+from ..auth.models import utcnow
 from ..auth.views import login_required
 from ..content import Catalog
 from ..db import db
@@ -30,6 +31,12 @@ def get_module_lesson(module_id: str, lesson_id: str | None = None):
     return module, lesson
 
 
+def assignments_for(user_id: int):
+    from ..trainer.assignments import for_learner
+
+    return for_learner(db.session, user_id, utcnow().date())
+
+
 @bp.route("/")
 def root():
     return redirect(url_for("learning.home", lang=preferred_lang()))
@@ -37,11 +44,13 @@ def root():
 
 @bp.route("/<lang:lang>/")
 def home(lang):
-    progress = resume = None
+    progress = resume = assigned = None
     if g.user is not None:
         progress = service.progress_by_module(db.session, g.user.id, catalog())
         resume = service.continue_point(db.session, g.user.id, catalog())
-    return render_template("learning/home.html", modules=catalog().modules, progress=progress, resume=resume)
+        assigned = assignments_for(g.user.id)
+    return render_template("learning/home.html", modules=catalog().modules, progress=progress, resume=resume,
+                           assignments=assigned, modules_by_id={m.id: m for m in catalog().modules})
 
 
 @bp.route("/<lang:lang>/modules/<module_id>/")
@@ -90,4 +99,5 @@ def me(lang):
     certificates = {c.module_id: c for c in for_user(db.session, g.user.id)}
     return render_template("learning/me.html", modules=catalog().modules, progress=progress,
                            certificates=certificates, groups=memberships_of(db.session, g.user.id),
-                           form=EmptyForm())
+                           form=EmptyForm(), assignments=assignments_for(g.user.id),
+                           modules_by_id={m.id: m for m in catalog().modules})

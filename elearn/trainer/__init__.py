@@ -5,6 +5,6 @@ bp = Blueprint("trainer", __name__, url_prefix="/<lang:lang>")
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401  (registers routes)
+    from . import report_views, views  # noqa: F401  (registers routes)
 
     app.register_blueprint(bp)

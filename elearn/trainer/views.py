@@ -13,6 +13,7 @@ from ..auth.forms import EmptyForm, clean_name
 from ..auth.views import login_required
 from ..db import db
 from ..extensions import limiter
+from ..i18n import current_lang
 from . import bp, service
 from .models import Group
 
@@ -61,10 +62,24 @@ def dashboard(lang):
 @bp.route("/trainer/groups/<int:group_id>/")
 @trainer_required
 def group(lang, group_id):
-    group = get_group(group_id)
+    return render_group(get_group(group_id))
+
+
+def render_group(group: Group, members=None, assignment_form=None):
+    """The group page: invitation, assignments and members (also shown again with form errors)."""
+    from . import assignments
+    from .report_views import AssignmentForm
+
+    members = service.members(db.session, group) if members is None else members
+    if assignment_form is None:
+        assignment_form = AssignmentForm(formdata=None)
+        assignment_form.fill_choices(current_lang(), members)
     invite_url = current_app.config["BASE_URL"] + url_for("trainer.join", code=group.invite_code)
-    return render_template("trainer/group.html", group=group, members=service.members(db.session, group),
-                           invite_url=invite_url, form=EmptyForm())
+    names = {u.id: u.display_name for u, _m in members}
+    return render_template("trainer/group.html", group=group, members=members, invite_url=invite_url,
+                           form=EmptyForm(), assignments=assignments.for_group(db.session, group.id),
+                           assignment_form=assignment_form, names=names,
+                           modules={m.id: m for m in current_app.extensions["catalog"].modules}, invite_form=None)
 
 
 @bp.route("/trainer/groups/<int:group_id>/members/<int:user_id>/remove", methods=["POST"])

@@ -1,0 +1,239 @@
+"""Group reports: learners x assigned modules, item analysis, chart data.
+
+A trainer sees a member's learning only in the modules assigned through the group, so every
+query here is limited to the group's members and to those modules. The group report runs a fixed
+number of queries whatever the group's size: the aggregation happens in the database, one row
+per (learner, module), and Python only combines them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..auth.models import User
+from ..content import Catalog, Module
+from ..learning.models import LessonProgress
+from ..learning.service import COMPLETED, IN_PROGRESS, NOT_STARTED, module_status
+from ..quiz.models import QuizAttempt
+from . import assignments as rules
+from .models import Assignment, Group, Membership
+from .stats import item_analysis
+
+FINAL = "final"
+OVERDUE = "overdue"
+STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+SORT_KEYS = ("name", "module", "status", "score", "activity", "due")
+
+
+@dataclass(frozen=True)
+class Row:
+    user_id: int
+    name: str
+    module_id: str
+    status: str
+    done: int
+    total: int
+    best: float | None  # best final-quiz percent
+    last_activity: dt.datetime | None
+    due: dt.date
+    overdue: bool
+    recur_months: int | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def members_query(group_id: int):
+    return select(Membership.user_id).where(Membership.group_id == group_id)
+
+
+def _lesson_filter(modules: list[Module]):
+    return or_(*(and_(LessonProgress.module_id == m.id, LessonProgress.lesson_id.in_([l.id for l in m.lessons]))
+                 for m in modules))
+
+
+def _quiz_filter(modules: list[Module]):
+    return or_(*(and_(QuizAttempt.module_id == m.id, QuizAttempt.quiz_id.in_(list(m.quizzes)))
+                 for m in modules))
+
+
+def assigned_modules(assignment_rows: list[Assignment], catalog: Catalog) -> list[Module]:
+    ids = {a.module_id for a in assignment_rows}
+    return [m for m in catalog.modules if m.id in ids]
+
+
+def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
+               user_id: int | None = None) -> tuple[list[Row], list[Module]]:
+    """One row per member and module assigned to them through the group, in five queries."""
+    assigned = list(session.scalars(select(Assignment).where(Assignment.group_id == group.id)))
+    modules = assigned_modules(assigned, catalog)
+    if not modules:
+        return [], []
+    members = members_query(group.id)
+    if user_id is not None:
+        members = members.where(Membership.user_id == user_id)
+    people = session.execute(select(User.id, User.display_name).where(User.id.in_(members))).all()
+    lessons = {(u, m): (n, last) for u, m, n, last in session.execute(
+        select(LessonProgress.user_id, LessonProgress.module_id, func.count(LessonProgress.completed_at),
+               func.max(LessonProgress.last_opened_at))
+        .where(LessonProgress.user_id.in_(members), _lesson_filter(modules))
+        .group_by(LessonProgress.user_id, LessonProgress.module_id))}
+    quizzes = {(u, m): (n, best, last) for u, m, n, best, last in session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.module_id,
+               func.count(func.distinct(case((QuizAttempt.passed.is_(True), QuizAttempt.quiz_id)))),
+               func.max(case((QuizAttempt.quiz_id == FINAL, QuizAttempt.percent))),
+               func.max(QuizAttempt.started_at))
+        .where(QuizAttempt.user_id.in_(members), _quiz_filter(modules))
+        .group_by(QuizAttempt.user_id, QuizAttempt.module_id))}
+    completed_on = rules.completions(session, members, [m.id for m in modules])
+
+    group_wide: dict[str, Assignment] = {}
+    personal: dict[tuple[int, str], Assignment] = {}
+    for a in assigned:
+        if a.user_id is None:
+            group_wide[a.module_id] = rules.pick([a, group_wide[a.module_id]]) if a.module_id in group_wide else a
+        else:
+            personal[(a.user_id, a.module_id)] = a
+    rows = []
+    for uid, name in people:
+        for module in modules:
+            assignment = personal.get((uid, module.id)) or group_wide.get(module.id)
+            if assignment is None:
+                continue
+            lessons_done, lesson_last = lessons.get((uid, module.id), (0, None))
+            quizzes_passed, best, quiz_last = quizzes.get((uid, module.id), (0, None, None))
+            total = len(module.lessons) + len(module.quizzes)
+            last = max((t for t in (lesson_last, quiz_last) if t is not None), default=None)
+            due = rules.state(assignment.due_on, assignment.recur_months, completed_on.get((uid, module.id)), today)
+            rows.append(Row(user_id=uid, name=name, module_id=module.id,
+                            status=module_status(lessons_done + quizzes_passed, total, last is not None),
+                            done=lessons_done + quizzes_passed, total=total, best=best, last_activity=last,
+                            due=due.due, overdue=due.overdue, recur_months=assignment.recur_months))
+    return rows, modules
+
+
+def filter_rows(rows: list[Row], module_id: str | None = None, status: str | None = None,
+                query: str | None = None) -> list[Row]:
+    if module_id:
+        rows = [r for r in rows if r.module_id == module_id]
+    if status == OVERDUE:
+        rows = [r for r in rows if r.overdue]
+    elif status in STATUSES:
+        rows = [r for r in rows if r.status == status]
+    if query:
+        needle = query.casefold()
+        rows = [r for r in rows if needle in r.name.casefold()]
+    return rows
+
+
+_STATUS_ORDER = {NOT_STARTED: 0, IN_PROGRESS: 1, COMPLETED: 2}
+_NEVER = dt.datetime.min
+
+
+def sort_rows(rows: list[Row], key: str, descending: bool, module_order: dict[str, int]) -> list[Row]:
+    """Sort by one column, then by name and module so equal values keep a stable, useful order.
+    Missing scores and activity sort as the lowest values."""
+    by_name = sorted(rows, key=lambda r: (r.name.casefold(), module_order.get(r.module_id, 0)))
+    column = {
+        "name": lambda r: r.name.casefold(),
+        "module": lambda r: module_order.get(r.module_id, 0),
+        "status": lambda r: (_STATUS_ORDER[r.status], r.percent),
+        "score": lambda r: -1.0 if r.best is None else r.best,
+        "activity": lambda r: r.last_activity or _NEVER,
+        "due": lambda r: (r.due, not r.overdue),
+    }.get(key)
+    if column is None or key == "name":
+        return list(reversed(by_name)) if descending else by_name
+    return sorted(by_name, key=column, reverse=descending)
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    module: Module
+    learners: int
+    counts: dict[str, int]  # status -> learners
+    overdue: int
+
+
+def summaries(rows: list[Row], modules: list[Module]) -> list[ModuleSummary]:
+    result = []
+    for module in modules:
+        mine = [r for r in rows if r.module_id == module.id]
+        counts = Counter(r.status for r in mine)
+        result.append(ModuleSummary(module, len(mine), {s: counts.get(s, 0) for s in STATUSES},
+                                    sum(r.overdue for r in mine)))
+    return result
+
+
+# -- one learner ---------------------------------------------------------------------------
+
+def learner_attempts(session: Session, user_id: int, module_ids: list[str]) -> list[QuizAttempt]:
+    return list(session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.module_id.in_(module_ids),
+                                  QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at.desc())))
+
+
+def learner_lessons(session: Session, user_id: int, module_ids: list[str]) -> dict[tuple[str, str], LessonProgress]:
+    return {(p.module_id, p.lesson_id): p for p in session.scalars(
+        select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.module_id.in_(module_ids)))}
+
+
+# -- item analysis and charts ----------------------------------------------------------------
+
+def quiz_attempts(session: Session, group: Group, module_id: str, quiz_id: str) -> list[QuizAttempt]:
+    """Graded attempts of the group's members at one quiz."""
+    return list(session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id.in_(members_query(group.id)),
+                                  QuizAttempt.module_id == module_id, QuizAttempt.quiz_id == quiz_id,
+                                  QuizAttempt.submitted_at.is_not(None))))
+
+
+def analyse(quiz, attempts: list[QuizAttempt]):
+    """Item analysis of every graded attempt (Moodle's "all attempts") at the questions the quiz
+    holds now; a question added after an attempt was made counts as unanswered for it."""
+    questions = [(q.id, [o.id for o in q.options]) for q in quiz.questions]
+    marks = [{qid: (min(max(float(points), 0.0), 1.0), attempt.answers.get(qid, []))
+              for qid, points in (attempt.question_points or {}).items()} for attempt in attempts]
+    return item_analysis(questions, marks)
+
+
+def score_histogram(scores: list[float], bins: int = 10) -> list[int]:
+    """Counts of scores (0..100) in `bins` equal bins; 100 falls in the last one."""
+    counts = [0] * bins
+    for score in scores:
+        counts[min(int(score * bins // 100), bins - 1)] += 1
+    return counts
+
+
+def best_scores(attempts: list[QuizAttempt]) -> list[float]:
+    best: dict[int, float] = {}
+    for a in attempts:
+        if a.percent is not None:
+            best[a.user_id] = max(best.get(a.user_id, 0.0), a.percent)
+    return list(best.values())
+
+
+def completion_series(session: Session, group: Group, module_id: str, since: dt.date,
+                      today: dt.date) -> list[tuple[dt.date, int]]:
+    """Cumulative number of members who completed the module, per day from `since` to today
+    (first completion per member; revoked certificates do not count)."""
+    from ..certificates.models import Certificate
+
+    firsts = session.execute(
+        select(func.min(Certificate.issued_at)).where(
+            Certificate.user_id.in_(members_query(group.id)), Certificate.module_id == module_id,
+            Certificate.revoked_at.is_(None)).group_by(Certificate.user_id)).scalars().all()
+    per_day = Counter(t.date() for t in firsts)
+    start = min([since] + list(per_day))
+    series, total, day = [], 0, start
+    while day <= today:
+        total += per_day.get(day, 0)
+        series.append((day, total))
+        day += dt.timedelta(days=1)
+    return series
