@@ -17,6 +17,7 @@ from elearn.db import db
 from elearn.quiz.models import QuizAttempt
 from elearn.refresher.rule import Answer, choose_questions, standings
 from quizhelpers import ANSWERS, answer, attempt_id, submit
+from smtp_server import smtp  # noqa: F401  (fixture)
 
 NOW = dt.datetime(2027, 6, 1, 12)
 BANK = ["q1", "q2", "q3", "q4", "q5", "q6"]
@@ -196,3 +197,68 @@ def test_revoked_certificate_gets_no_refresher(app, client):
         cert.revoked_at = dt.datetime(2026, 1, 1)
         db.session.commit()
     assert "/refresher/start" not in client.get("/en/modules/sample/refresher/").get_data(as_text=True)
+
+
+# --- the whole cycle, with a moving clock -----------------------------------------------------------
+
+def test_compliance_cycle_end_to_end(app, smtp):
+    """Due soon -> one reminder however often the command runs -> refresher passed -> renewed with a
+    new code; another learner left to expire -> expired on My learning, in the trainer's digest
+    counts and on the verification page."""
+    from elearn.reminders.service import group_counts
+    from elearn.trainer.models import Group, Membership
+    from factories import make_user
+    from test_certificates import finish_module
+
+    clock = dict(ignore=["asyncio", "aiosmtpd", "concurrent"])
+    runner = app.test_cli_runner()
+    amal, basel = app.test_client(), app.test_client()
+    with freeze_time("2026-12-01 09:00", **clock):
+        for client, name in ((amal, "amal"), (basel, "basel")):
+            Auth(client).register(username=name, email=f"{name}@example.org")
+            finish_module(app, client)
+        with app.app_context():
+            coach = make_user(username="coach", role="trainer", email="coach@example.org")
+            group = Group(name="Compliance team", trainer_id=coach.id, invite_code="TEAM2026")
+            db.session.add(group)
+            db.session.flush()
+            for uid in db.session.scalars(select(User.id).where(User.username.in_(["amal", "basel"]))):
+                db.session.add(Membership(group_id=group.id, user_id=uid))
+            db.session.commit()
+            first = {c.user_id: c for c in db.session.scalars(select(Certificate))}
+            assert {c.expires_on for c in first.values()} == {dt.date(2027, 12, 1)}
+
+    with freeze_time("2027-11-05 06:00", **clock):  # 26 days left: due soon
+        for _ in range(3):
+            assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+        [reminder] = smtp.to("amal@example.org")
+        assert reminder["Subject"] == "Your certificate expires soon: A sample module"
+        assert len(smtp.to("basel@example.org")) == 1 and len(smtp.to("coach@example.org")) == 1
+        Auth(amal).login("amal")  # the session from a year ago has expired
+        assert "Due for renewal soon" in amal.get("/en/me/").get_data(as_text=True)
+        result, _layout = take_refresher(app, amal, all_answers())
+        assert "Your certificate is renewed." in amal.get(result).get_data(as_text=True)
+
+    with app.app_context():
+        amal_id = db.session.scalar(select(User.id).filter_by(username="amal"))
+        renewed = db.session.scalar(select(Certificate).filter_by(user_id=amal_id, superseded_at=None))
+        old_code = first[amal_id].code
+        assert renewed.code != old_code and renewed.expires_on == dt.date(2028, 11, 5)
+
+    with freeze_time("2027-12-02 06:00", **clock):  # basel's certificate expired yesterday
+        for _ in range(2):
+            assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+        assert len(smtp.to("amal@example.org")) == 1  # renewed: nothing more for amal
+        expired_mails = smtp.to("basel@example.org")
+        assert [m["Subject"] for m in expired_mails][-1] == "Your certificate has expired: A sample module"
+        assert len(expired_mails) == 2
+        Auth(basel).login("basel")
+        assert "Expired" in basel.get("/en/me/").get_data(as_text=True)
+        anonymous = app.test_client()
+        basel_code = [c.code for uid, c in first.items() if uid != amal_id][0]
+        assert "Expired certificate" in anonymous.get(f"/en/verify/{basel_code}").get_data(as_text=True)
+        assert "Superseded certificate" in anonymous.get(f"/en/verify/{old_code}").get_data(as_text=True)
+        assert "Valid certificate" in anonymous.get(f"/en/verify/{renewed.code}").get_data(as_text=True)
+        with app.app_context():
+            [counts] = group_counts(db.session, app.extensions["catalog"], dt.date(2027, 12, 2), 30)
+            assert counts.counts == {"current": 1, "due_soon": 0, "expired": 1}
