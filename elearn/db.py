@@ -26,7 +26,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+# pool_pre_ping: a connection the database dropped (restart, failover) is replaced before use,
+# so the app recovers by itself instead of failing one request per pooled connection.
+db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
 migrate = Migrate(directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 
 
