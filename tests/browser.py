@@ -116,6 +116,7 @@ def new_context(browser, log: RequestLog, **options):
     """A browser context (JavaScript off unless asked) whose requests go to `log`."""
     options.setdefault("java_script_enabled", False)
     context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
     log.watch(context)
     return context
 
