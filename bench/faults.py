@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -231,7 +232,7 @@ def restart_command() -> list[str]:
 
 
 def pg_restart_test(url: str, tmp: str, learners: int = 8, before: float = 3.0, after: float = 8.0,
-                    workers: int = 2, log=print) -> list[str]:
+                    workers: int = 2, command: list[str] | None = None, log=print) -> list[str]:
     """Restart PostgreSQL under load; return the problems found (empty: passed)."""
     env = server.prepare_database(url, tmp, learners)
     port = server.free_port()
@@ -265,7 +266,7 @@ def pg_restart_test(url: str, tmp: str, learners: int = 8, before: float = 3.0, 
         thread.start()
     try:
         time.sleep(before)
-        command = restart_command()
+        command = command or restart_command()
         down = time.monotonic()
         done = subprocess.run(command, capture_output=True, text=True)
         up = time.monotonic()
@@ -287,7 +288,7 @@ def pg_restart_test(url: str, tmp: str, learners: int = 8, before: float = 3.0, 
         f"({', '.join(sorted({e[2] for e in inside})) or 'none'}), {len(bad_after)} after; "
         f"{len(good_after)} successes after; first success {first_ok - up:.2f} s after the restart returned"
         if first_ok else "  no success after the restart")
-    for second in range(int(up - start) - 2, int(up - start) + 4):
+    for second in range(int(down - start) - 1, int(up - start) + 3):
         bucket = [e for e in events if second <= e[0] - start < second + 1]
         log(f"    t={second:>2}s  ok {sum(e[2] in ok for e in bucket):>4}  errors {sum(e[2] not in ok for e in bucket):>4}")
     problems = [f"error before the restart: {e}" for e in bad_before]
@@ -306,6 +307,8 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=12)
     parser.add_argument("--seconds", type=float, default=10.0, help="kill: how long learners submit before the kill")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--restart-command", help="pg-restart: instead of pg_ctlcluster/service, e.g. "
+                                                  "'systemctl restart postgresql'")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="elearn-faults-")
     if args.test == "kill":
@@ -314,7 +317,8 @@ def main() -> None:
     else:
         if not (args.database_url or "").startswith("postgresql"):
             parser.error("pg-restart needs --database-url postgresql+psycopg://...")
-        problems = pg_restart_test(args.database_url, tmp, args.learners, workers=args.workers)
+        problems = pg_restart_test(args.database_url, tmp, args.learners, workers=args.workers,
+                                   command=args.restart_command and shlex.split(args.restart_command))
     for problem in problems:
         print("  PROBLEM:", problem)
     print("  PASSED" if not problems else f"  FAILED: {len(problems)} problem(s)")

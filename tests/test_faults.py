@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VALID
+from conftest import PG_URL, VALID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -42,3 +42,21 @@ def test_a_half_written_attempt_is_reported():
     assert faults.attempt_problems(SimpleNamespace(**{**row, "submitted_at": None}))  # open but graded
     assert faults.attempt_problems(SimpleNamespace(**{**row, "answers": '{"s-single": ['}))  # torn JSON
     assert faults.attempt_problems(SimpleNamespace(**{**row, "question_points": '{"other": 1.0}'}))
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs ELEARN_TEST_DATABASE_URL (PostgreSQL)")
+def test_the_app_reconnects_after_postgresql_drops_its_connections(app, client):
+    """What a PostgreSQL restart does to the app's pooled connections, without restarting the
+    server (that is bench/faults.py pg-restart): the next request still succeeds."""
+    from sqlalchemy import create_engine, text
+
+    assert client.get("/healthz").status_code == 200  # leaves a connection in the pool
+    other = create_engine(PG_URL)
+    with other.begin() as connection:
+        dropped = connection.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    other.dispose()
+    assert dropped >= 1
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/en/modules/sample/").status_code == 200
