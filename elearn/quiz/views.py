@@ -89,7 +89,8 @@ def question(lang, attempt_id, number):
             return redirect(url_for("quiz.question", attempt_id=attempt.id, number=number - 1))
         if target == "next" and number < len(shown):
             return redirect(url_for("quiz.question", attempt_id=attempt.id, number=number + 1))
-        if target.isdigit() and 1 <= int(target) <= len(shown):
+        # isdecimal, not isdigit: int() cannot read "²"; and a bounded length, as it reads at most 4300 digits.
+        if target.isdecimal() and len(target) < 6 and 1 <= int(target) <= len(shown):
             return redirect(url_for("quiz.question", attempt_id=attempt.id, number=int(target)))
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
     module = catalog().module(attempt.module_id)

@@ -102,7 +102,7 @@ def _report_args(modules):
     order = "desc" if args.get("order") == "desc" else "asc"
     query = (args.get("q") or "").strip()[:120]
     page = args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    page = int(page) if page.isdecimal() and 0 < len(page) < 7 else 1  # isdigit() accepts "²", int() does not
     return module_id, status, sort, order, query, page
 
 
