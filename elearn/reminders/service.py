@@ -26,7 +26,7 @@ from flask import Flask, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ..auth.models import User
 from ..certificates.models import Certificate
@@ -81,8 +81,9 @@ def learner_reminders(session: Session, catalog: Catalog, today: dt.date, due_so
 def group_counts(session: Session, catalog: Catalog, today: dt.date, due_soon_days: int,
                  trainer_id: int | None = None) -> list[GroupCounts]:
     """Per group: how many current, due-soon and expired certificates its members hold, and who
-    needs attention. One query (groups, members and their current certificates)."""
-    query = (select(Group.id, Group.name, Group.trainer_id, User.display_name, Certificate)
+    needs attention. Two queries: groups, members and their current certificates' expiry dates;
+    then the certificates that need attention."""
+    query = (select(Group.id, Group.name, Group.trainer_id, User.display_name, Certificate.id, Certificate.expires_on)
              .join(Membership, Membership.group_id == Group.id)
              .join(User, User.id == Membership.user_id)
              .join(Certificate, and_(Certificate.user_id == Membership.user_id, Certificate.superseded_at.is_(None),
@@ -92,14 +93,20 @@ def group_counts(session: Session, catalog: Catalog, today: dt.date, due_soon_da
     if trainer_id is not None:
         query = query.where(Group.trainer_id == trainer_id)
     groups: dict[int, GroupCounts] = {}
-    for group_id, name, owner, person, certificate in session.execute(query):
+    attention: list[tuple[GroupCounts, str, int, str]] = []
+    for group_id, name, owner, person, certificate_id, expires_on in session.execute(query):
         entry = groups.setdefault(group_id, GroupCounts(group_id, name, owner))
-        if certificate is None:
+        if certificate_id is None:
             continue
-        status = validity_status(certificate.expires_on, None, False, today, due_soon_days)
+        status = validity_status(expires_on, None, False, today, due_soon_days)
         entry.counts[status] += 1
         if status in (DUE_SOON, EXPIRED):
-            entry.attention.append((person, certificate, status))
+            attention.append((entry, person, certificate_id, status))
+    # Only the few certificates that need attention are loaded as objects (for titles and dates).
+    loaded = {c.id: c for c in session.scalars(select(Certificate).options(defer(Certificate.pdf)).where(
+        Certificate.id.in_({cid for _e, _p, cid, _s in attention})))} if attention else {}
+    for entry, person, certificate_id, status in attention:
+        entry.attention.append((person, loaded[certificate_id], status))
     return list(groups.values())
 
 
