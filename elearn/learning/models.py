@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..auth.models import utcnow
@@ -13,7 +13,10 @@ from ..db import db
 
 class LessonProgress(db.Model):
     __tablename__ = "lesson_progress"
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),)
+    # The index covers what the trainers' group report aggregates (see trainer/report.py).
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),
+                      Index("ix_lesson_progress_report", "user_id", "module_id", "lesson_id", "completed_at",
+                            "last_opened_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

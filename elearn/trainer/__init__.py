@@ -8,3 +8,6 @@ def init_app(app: Flask) -> None:
     from . import report_views, views  # noqa: F401  (registers routes)
 
     app.register_blueprint(bp)
+    from .cli import demo
+
+    app.cli.add_command(demo)

@@ -14,6 +14,7 @@ certificate is issued at the moment every lesson and quiz of the module is done.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -38,6 +39,7 @@ def _nth(due_on: dt.date, n: int, months: int) -> dt.date:
     return add_months(due_on, n * months)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a report asks the same question for many learners
 def state(due_on: dt.date, recur_months: int | None, completed_on: dt.date | None, today: dt.date) -> DueState:
     """Where a learner stands on one assignment today; `completed_on` is their latest completion.
 

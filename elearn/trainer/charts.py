@@ -1,7 +1,8 @@
 """Geometry for the small SVG charts of the reports: pure functions, no drawing library.
 
 Both charts put their first category or date at the start of the reading direction: on the left
-in English, on the right in Arabic (`rtl=True` mirrors the x axis). The templates draw them as
+in English, on the right in Arabic (`rtl=True` mirrors the x axis). The SVG itself is laid out
+left to right (`direction="ltr"`), so text anchors mean the same in both languages. The templates draw them as
 inline SVG with a title, a description and the same figures as a table.
 """
 from __future__ import annotations
@@ -32,7 +33,8 @@ class Bar:
 
 
 def _nice_max(value: int) -> int:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
+    for step in (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 250, 300, 400, 500,
+                 750, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000):
         if value <= step * 4:
             return step * 4
     return value

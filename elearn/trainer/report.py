@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,13 +25,15 @@ from .models import Assignment, Group, Membership
 from .stats import item_analysis
 
 FINAL = "final"
+_NO_LESSONS, _NO_QUIZZES = (0, None), (0, None, None)
 OVERDUE = "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
 SORT_KEYS = ("name", "module", "status", "score", "activity", "due")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One learner and one module assigned to them (a tuple: a report builds thousands)."""
+
     user_id: int
     name: str
     module_id: str
@@ -99,21 +102,22 @@ def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
             group_wide[a.module_id] = rules.pick([a, group_wide[a.module_id]]) if a.module_id in group_wide else a
         else:
             personal[(a.user_id, a.module_id)] = a
+    totals = {m.id: len(m.lessons) + len(m.quizzes) for m in modules}
     rows = []
     for uid, name in people:
         for module in modules:
             assignment = personal.get((uid, module.id)) or group_wide.get(module.id)
             if assignment is None:
                 continue
-            lessons_done, lesson_last = lessons.get((uid, module.id), (0, None))
-            quizzes_passed, best, quiz_last = quizzes.get((uid, module.id), (0, None, None))
-            total = len(module.lessons) + len(module.quizzes)
-            last = max((t for t in (lesson_last, quiz_last) if t is not None), default=None)
-            due = rules.state(assignment.due_on, assignment.recur_months, completed_on.get((uid, module.id)), today)
-            rows.append(Row(user_id=uid, name=name, module_id=module.id,
-                            status=module_status(lessons_done + quizzes_passed, total, last is not None),
-                            done=lessons_done + quizzes_passed, total=total, best=best, last_activity=last,
-                            due=due.due, overdue=due.overdue, recur_months=assignment.recur_months))
+            key = (uid, module.id)
+            lessons_done, last = lessons.get(key, _NO_LESSONS)
+            quizzes_passed, best, quiz_last = quizzes.get(key, _NO_QUIZZES)
+            if quiz_last is not None and (last is None or quiz_last > last):
+                last = quiz_last
+            done = lessons_done + quizzes_passed
+            due = rules.state(assignment.due_on, assignment.recur_months, completed_on.get(key), today)
+            rows.append(Row(uid, name, module.id, module_status(done, totals[module.id], last is not None), done,
+                            totals[module.id], best, last, due.due, due.overdue, assignment.recur_months))
     return rows, modules
 
 

@@ -1,4 +1,4 @@
-"""assignments: modules assigned to a group or one member, with due dates
+"""assignments: modules assigned to a group or one member, with due dates; covering indexes for the group report
 
 Revision ID: 0004
 Revises: 0003
@@ -33,9 +33,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_assignments_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignments_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_quiz_attempts_user_quiz')
+        batch_op.create_index('ix_quiz_attempts_report',
+                              ['user_id', 'module_id', 'quiz_id', 'passed', 'percent', 'started_at'], unique=False)
+    with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
+        batch_op.create_index('ix_lesson_progress_report',
+                              ['user_id', 'module_id', 'lesson_id', 'completed_at', 'last_opened_at'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
+        batch_op.drop_index('ix_lesson_progress_report')
+    with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_quiz_attempts_report')
+        batch_op.create_index('ix_quiz_attempts_user_quiz', ['user_id', 'module_id', 'quiz_id'], unique=False)
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assignments_user_id'))
         batch_op.drop_index(batch_op.f('ix_assignments_group_id'))

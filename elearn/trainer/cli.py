@@ -1,0 +1,36 @@
+"""`elearn demo`: fill an empty database with a demo trainer, group and learners."""
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..db import db, upgrade_database
+
+
+@click.command("demo")
+@click.option("--password", help="Password of every demo account (default: a random one, printed).")
+@with_appcontext
+def demo(password: str | None) -> None:
+    """Create demo accounts with varied progress so the trainer reports have something to show.
+
+    Refuses to touch a database that already has users.
+    """
+    from ..demo import run_demo
+
+    upgrade_database()
+    if db.session.scalar(select(func.count(User.id))):
+        raise click.ClickException("the database already has users; `elearn demo` only fills an empty one "
+                                   "(point ELEARN_DATABASE_URL or ELEARN_INSTANCE_PATH elsewhere)")
+    password = password or "demo-" + secrets.token_urlsafe(9)
+    result = run_demo(db.session, current_app.extensions["catalog"], password)
+    click.echo(f"demo ready: group {result['group']}, {len(result['learners'])} learners, "
+               f"{result['attempts']} quiz attempts, {result['certificates']} certificates")
+    click.echo(f"  trainer:  {result['trainer']}")
+    click.echo(f"  admin:    {result['admin']}")
+    click.echo(f"  learners: {result['learners'][0]} … {result['learners'][-1]}")
+    click.echo(f"  password (every account): {password}")
