@@ -22,8 +22,11 @@ from elearn.trainer.models import Group
 from factories import make_user
 from quizhelpers import attempt_id, start
 
-# Few examples per test and no deadline: the suite stays fast on two busy cores.
-FAST = settings(max_examples=40, deadline=None, derandomize=False,
+# Few examples per test and no deadline: the suite stays fast on two busy cores. Tests whose
+# examples each hash a password (scrypt) or load many pages run fewer.
+FEW = settings(max_examples=15, deadline=None,
+               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FAST = settings(max_examples=30, deadline=None, derandomize=False,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 MARKUP = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ 7*7 }}", "{% raw %}x",
@@ -126,7 +129,7 @@ def test_account_form(app, learner, display, certificate, email, locale, extra, 
         check_shown_inert(html, user.display_name, user.certificate_name)
 
 
-@settings(FAST, max_examples=25)  # four password hashes per example
+@FEW  # four password hashes per example
 @given(current=st.sampled_from(["correct horse battery"]) | TEXT, password=TEXT, confirm=st.none() | TEXT,
        extra=EXTRA, lang=LANG)
 def test_password_form(app, current, password, confirm, extra, lang):
@@ -159,7 +162,7 @@ def test_group_form(app, trainer, name, extra, lang):
         check_shown_inert(trainer.get(f"/{lang}/trainer/").get_data(as_text=True), groups[-1].name)
 
 
-@FAST
+@settings(FAST, max_examples=20)
 @given(code=TEXT, lang=LANG, extra=EXTRA)
 def test_join_code(app, learner, code, lang, extra):
     for client in (learner, app.test_client()):
@@ -220,7 +223,7 @@ def test_quiz_answer_posts(app, learner, attempt, number, answers, pick, go, ext
 SEGMENT = TEXT.filter(bool).map(lambda s: quote(s, safe=""))  # any text, as one path segment
 
 
-@FAST
+@settings(FAST, max_examples=20)
 @given(lang=SEGMENT | LANG, module=SEGMENT | st.just("sample"), lesson=SEGMENT | st.just("first-lesson"),
        quiz=SEGMENT | st.just("final"), number=st.integers(-10, 2**70).map(str) | SEGMENT, next_=TEXT)
 def test_url_parameters_never_fail(app, learner, lang, module, lesson, quiz, number, next_):
@@ -249,7 +252,7 @@ REPORT_ARGS = st.dictionaries(st.sampled_from(["page", "module", "status", "sort
                               max_size=6)
 
 
-@FAST
+@settings(FEW, max_examples=10)  # seven pages per example
 @given(args=REPORT_ARGS, lang=LANG, module=SEGMENT | st.just("sample"), quiz=SEGMENT | st.just("final"))
 @example(args={"page": "²"}, lang="en", module="sample", quiz="final")
 @example(args={"page": "9" * 5000, "sort": "²", "q": "%_\\"}, lang="ar", module="sample", quiz="final")
@@ -261,7 +264,7 @@ def test_trainer_and_admin_url_parameters_never_fail(app, trainer, trainer_group
         assert trainer.get(path, query_string=args).status_code < 500, (path, args)
 
 
-@FAST
+@FEW  # a password hash per example
 @given(target=TEXT | st.sampled_from(["//evil.example", "/\\evil.example", "https:evil.example",
                                       "/\t/evil.example", "%2F%2Fevil.example", "http://evil.example"]))
 def test_next_stays_on_this_host(app, target):

@@ -97,21 +97,22 @@ def test_behind_proxy_fix_rate_limits_count_per_client_not_per_proxy(app, tmp_pa
     behind = another_app(app, tmp_path, PROXY_FIX=1, RATELIMIT_ENABLED=True)
     client = behind.test_client()
 
-    def attempt(n, address):
-        return login(client, f"someone{n}", "wrong password!", headers={"X-Forwarded-For": address})
+    def verify(address):  # limited to 30 a minute per client address
+        return client.get("/en/verify/ABCD-EFGH", headers={"X-Forwarded-For": address}).status_code
 
-    assert [attempt(n, "203.0.113.1").status_code for n in range(11)][-1] == 429
-    assert attempt(99, "203.0.113.2").status_code == 400  # another client behind the same proxy
+    assert [verify("203.0.113.1") for _ in range(31)][-2:] == [404, 429]
+    assert verify("203.0.113.2") == 404  # another client behind the same proxy
 
 
 # --- lockout ---------------------------------------------------------------------------------
 
 def test_lockout_is_shared_by_two_app_processes_on_one_database(app, tmp_path):
+    app.config["LOCKOUT_FAILURES"] = 4  # fewer password hashes: the default is 10
     with app.app_context():
         make_user(username="salma")
-    other = another_app(app, tmp_path)
+    other = another_app(app, tmp_path, LOCKOUT_FAILURES=4)
     first, second = app.test_client(), other.test_client()
-    for n in range(10):  # the failures are split over the two processes
+    for n in range(4):  # the failures are split over the two processes
         assert login(first if n % 2 else second, "salma", "wrong password!").status_code == 400
     for client in (first, second):
         response = login(client, "SALMA", "correct horse battery")  # right password, still refused
@@ -122,22 +123,28 @@ def test_lockout_is_shared_by_two_app_processes_on_one_database(app, tmp_path):
     assert response.status_code == 429 and "محاولات دخول فاشلة كثيرة" in response.get_data(as_text=True)
 
 
+def test_the_default_is_ten_failures_in_fifteen_minutes(app):
+    assert (app.config["LOCKOUT_FAILURES"], app.config["LOCKOUT_MINUTES"]) == (10, 15)
+
+
 def test_a_lock_does_not_reveal_whether_the_name_exists(app, client):
-    for _ in range(10):
+    app.config["LOCKOUT_FAILURES"] = 3
+    for _ in range(3):
         login(client, "nobody-at-all", "wrong password!")
     response = login(client, "nobody-at-all", "wrong password!")
     assert response.status_code == 429 and "Too many failed sign-ins" in response.get_data(as_text=True)
 
 
 def test_lockout_counts_per_name_and_success_clears_it(app, client):
+    app.config["LOCKOUT_FAILURES"] = 3
     with app.app_context():
         make_user(username="karim")
         make_user(username="huda")
-    for _ in range(9):
+    for _ in range(2):
         login(client, "karim", "wrong password!")
     assert login(client, "huda", "correct horse battery").status_code == 302  # another name: unaffected
     assert login(client, "karim", "correct horse battery").status_code == 302
-    for _ in range(9):  # the success cleared karim's nine failures
+    for _ in range(2):  # the success cleared karim's two failures
         login(client, "karim", "wrong password!")
     assert login(client, "karim", "correct horse battery").status_code == 302
 
@@ -207,9 +214,9 @@ def redis_url(tmp_path):
 def test_lockout_in_redis_is_shared_by_two_app_processes(app, tmp_path, redis_url):
     with app.app_context():
         make_user(username="yara")
-    one = another_app(app, tmp_path / "one", RATELIMIT_STORAGE_URI=redis_url)
-    two = another_app(app, tmp_path / "two", RATELIMIT_STORAGE_URI=redis_url)
-    for n in range(10):
+    one = another_app(app, tmp_path / "one", RATELIMIT_STORAGE_URI=redis_url, LOCKOUT_FAILURES=4)
+    two = another_app(app, tmp_path / "two", RATELIMIT_STORAGE_URI=redis_url, LOCKOUT_FAILURES=4)
+    for n in range(4):
         login((one if n % 2 else two).test_client(), "yara", "wrong password!")
     assert login(one.test_client(), "yara", "correct horse battery").status_code == 429
     with app.app_context():  # nothing went to the database
