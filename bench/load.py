@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import gevent
+import gevent.event
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
@@ -42,6 +43,7 @@ import server  # noqa: E402  (bench/server.py)
 LESSONS: list[tuple[str, str, str | None]] = []
 NAMES: list[str] = []
 SIGNED_IN: list[str] = []
+GO = gevent.event.Event()  # set when every learner has signed in: the measured part starts
 STATIC_PATH = "/bench/static-lesson"
 
 
@@ -56,6 +58,7 @@ class Learner(FastHttpUser):
         self.expect("POST", "/en/login", 302, "sign in", data={
             "username": self.username, "password": server.PASSWORD, "csrf_token": server.token_of(page)})
         SIGNED_IN.append(self.username)
+        GO.wait()  # no request queued behind the sign-ins (scrypt) gets into the figures
 
     def expect(self, method: str, path: str, status: int, name: str, data: dict | None = None) -> str:
         """Make a request, fail it unless the answer has `status`; the body, or the Location of a redirect."""
@@ -136,6 +139,7 @@ def run_locust(user_class, users: int, seconds: float, host: str, pids: list[int
         while len(SIGNED_IN) < users and time.monotonic() < deadline and not env.stats.total.num_failures:
             gevent.sleep(0.2)
     env.stats.reset_all()
+    GO.set()
     start = time.monotonic()
     peak: dict[int, float] = {}
     while time.monotonic() - start < seconds:
@@ -156,6 +160,8 @@ def print_load(stats, elapsed: float, idle: dict[int, float], peak: dict[int, fl
     print(f"  requests: {total.num_requests} in {elapsed:.0f} s = {total.num_requests / elapsed:.0f} req/s; "
           f"p50/p95/p99 {percentiles(total)} ms; failures: {total.num_failures}")
     for (name, method), entry in sorted(stats.entries.items()):
+        if not entry.num_requests:
+            continue
         print(f"    {name:<22} {method:<4} {entry.num_requests:>7}  p50/p95/p99 {percentiles(entry):>13} ms"
               f"  failures {entry.num_failures}")
     for error in stats.errors.values():
