@@ -334,3 +334,53 @@ def test_admin_makes_a_learner_a_trainer(app):
     admin.post(f"/en/admin/users/{boss}/role", data={"csrf_token": csrf_token(admin, url), "role": "learner"})
     with app.app_context():
         assert db.session.get(User, boss).role == "admin"
+
+
+# -- invitations by e-mail --------------------------------------------------------------------------
+
+from smtp_server import smtp  # noqa: E402,F401  (fixture)
+
+
+def test_trainer_invites_by_email_through_a_real_smtp_server(app, trainer, smtp):
+    group_id = make_group(app, [], name="ورشة عمّان")
+    url = f"/en/trainer/groups/{group_id}/"
+    assert "E-mail addresses" in trainer.get(url).get_data(as_text=True)
+    response = trainer.post(f"{url}invite", data={"csrf_token": csrf_token(trainer, url),
+                                                  "addresses": "a@example.org\nb@example.org, a@example.org"})
+    assert response.status_code == 302
+    assert sorted(m["To"] for m in smtp.messages) == ["a@example.org", "b@example.org"]
+    message = smtp.messages[0]
+    body = message.get_content()
+    with app.app_context():
+        code = db.session.get(Group, group_id).invite_code
+    assert "ورشة عمّان" in message["Subject"] and f"https://elearn.example/ar/join/{code}" in body
+    assert f"https://elearn.example/en/join/{code}" in body and "يدعوك" in body
+    assert "2 invitations sent." in trainer.get(url).get_data(as_text=True)
+
+
+def test_bad_addresses_are_refused_and_nothing_is_sent(app, trainer, smtp):
+    group_id = make_group(app, [])
+    url = f"/ar/trainer/groups/{group_id}/"
+    response = trainer.post(f"{url}invite", data={"csrf_token": csrf_token(trainer, url),
+                                                  "addresses": "good@example.org\nnot-an-address"})
+    assert response.status_code == 400 and "not-an-address" in response.get_data(as_text=True)
+    assert "ليست عناوين" in response.get_data(as_text=True) and smtp.messages == []
+
+
+def test_refused_delivery_is_reported(app, trainer, smtp):
+    smtp.refuse = True
+    group_id = make_group(app, [])
+    url = f"/en/trainer/groups/{group_id}/"
+    trainer.post(f"{url}invite", data={"csrf_token": csrf_token(trainer, url), "addresses": "x@example.org"})
+    assert "Not delivered, please check and try again: x@example.org" in trainer.get(url).get_data(as_text=True)
+
+
+def test_without_smtp_the_group_page_offers_no_email_form(app, trainer):
+    group_id = make_group(app, [])
+    assert "E-mail addresses" not in trainer.get(f"/en/trainer/groups/{group_id}/").get_data(as_text=True)
+
+
+def test_a_one_off_due_date_long_past_is_refused(app, trainer):
+    group_id = make_group(app, ["rana"])
+    response = assign(trainer, group_id, due_on="2001-01-01")
+    assert response.status_code == 400 and "This date is more than a year ago." in response.get_data(as_text=True)

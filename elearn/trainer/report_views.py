@@ -6,20 +6,23 @@ import csv
 import datetime as dt
 import io
 import math
+import re
+import smtplib
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, format_percent, gettext as _, lazy_gettext as _l
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
-from wtforms import DateField, IntegerField, SelectField
+from wtforms import DateField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from ..auth.forms import EmptyForm
+from ..auth.forms import EMAIL, EmptyForm
 from ..auth.models import User, utcnow
 from ..certificates.views import admin_required
 from ..db import db
 from ..learning.views import catalog
+from ..mail import mail_configured, send_mail
 from ..i18n import text_dir
 from ..quiz import option_label
 from . import assignments as rules, bp, charts, report, service
@@ -63,7 +66,7 @@ class AssignmentForm(FlaskForm):
 
     def validate_due_on(self, field):
         if field.data and self.recur_months.data is None and field.data < today() - dt.timedelta(days=366):
-            raise ValueError(_("This date is more than a year ago."))
+            raise ValidationError(_("This date is more than a year ago."))
 
 
 @bp.route("/trainer/groups/<int:group_id>/assignments", methods=["POST"])
@@ -286,3 +289,66 @@ def set_role(lang, user_id):
             db.session.commit()
             flash(_("Role saved."), "success")
     return redirect(url_for("trainer.users", q=request.args.get("q") or None))
+
+
+# -- invitations by e-mail (only when SMTP is configured) ---------------------------------------------
+
+MAX_INVITES = 50
+
+
+class InviteForm(FlaskForm):
+    addresses = TextAreaField(_l("E-mail addresses"), validators=[InputRequired(message=_l("This field is required."))],
+                              description=_l("One per line, up to 50. The addresses are used to send this one "
+                                             "message and are not stored."))
+
+    def validate_addresses(self, field):
+        addresses = [a.strip() for a in re.split(r"[\s,;]+", field.data or "") if a.strip()]
+        bad = [a for a in addresses if not re.fullmatch(EMAIL, a) or len(a) > 254]
+        if bad:
+            raise ValidationError(_("These are not e-mail addresses: %(list)s", list=", ".join(bad[:5])))
+        if len(addresses) > MAX_INVITES:
+            raise ValidationError(_("Send at most %(max)s invitations at a time.", max=MAX_INVITES))
+        field.addresses = list(dict.fromkeys(addresses))
+
+
+def invitation_text(group, trainer_name: str) -> tuple[str, str]:
+    """Subject and body in Arabic, then English: the recipient's language is not known yet."""
+    link = current_app.config["BASE_URL"]
+    parts, subjects = [], []
+    for lang in ("ar", "en"):
+        with force_locale(lang):
+            subjects.append(_("Invitation to the group %(group)s", group=group.name))
+            parts.append(_("%(trainer)s invites you to join the group %(group)s on elearn, a course on sanctions on "
+                           "Syria and the debates around them.\n\nOpen this link, create an account (a pseudonym is "
+                           "enough) or sign in, then confirm:\n%(url)s\n\nOr type the code %(code)s on the page "
+                           "\"Join a group\".",
+                           trainer=trainer_name, group=group.name, code=group.invite_code,
+                           url=link + url_for("trainer.join", lang=lang, code=group.invite_code)))
+    return " / ".join(subjects), "\n\n———\n\n".join(parts)
+
+
+@bp.route("/trainer/groups/<int:group_id>/invite", methods=["POST"])
+@trainer_required
+def invite(lang, group_id):
+    group = get_group(group_id)
+    if not mail_configured(current_app):
+        flash(_("E-mail is not set up on this server. Share the invitation link instead."), "error")
+        return redirect(url_for("trainer.group", group_id=group.id))
+    form = InviteForm()
+    if not form.validate_on_submit():
+        from .views import render_group
+        return render_group(group, invite_form=form), 400
+    subject, body = invitation_text(group, g.user.display_name)
+    failed = []
+    for address in form.addresses.addresses:
+        try:
+            send_mail(current_app, address, subject, body)
+        except (OSError, smtplib.SMTPException) as error:
+            current_app.logger.warning("invitation to a group member not delivered: %s", type(error).__name__)
+            failed.append(address)
+    sent = len(form.addresses.addresses) - len(failed)
+    if sent:
+        flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", sent), "success")
+    if failed:
+        flash(_("Not delivered, please check and try again: %(list)s", list=", ".join(failed)), "error")
+    return redirect(url_for("trainer.group", group_id=group.id))

@@ -65,10 +65,11 @@ def group(lang, group_id):
     return render_group(get_group(group_id))
 
 
-def render_group(group: Group, members=None, assignment_form=None):
+def render_group(group: Group, members=None, assignment_form=None, invite_form=None):
     """The group page: invitation, assignments and members (also shown again with form errors)."""
     from . import assignments
-    from .report_views import AssignmentForm
+    from ..mail import mail_configured
+    from .report_views import AssignmentForm, InviteForm
 
     members = service.members(db.session, group) if members is None else members
     if assignment_form is None:
@@ -79,7 +80,8 @@ def render_group(group: Group, members=None, assignment_form=None):
     return render_template("trainer/group.html", group=group, members=members, invite_url=invite_url,
                            form=EmptyForm(), assignments=assignments.for_group(db.session, group.id),
                            assignment_form=assignment_form, names=names,
-                           modules={m.id: m for m in current_app.extensions["catalog"].modules}, invite_form=None)
+                           modules={m.id: m for m in current_app.extensions["catalog"].modules},
+                           invite_form=invite_form or (InviteForm(formdata=None) if mail_configured(current_app) else None))
 
 
 @bp.route("/trainer/groups/<int:group_id>/members/<int:user_id>/remove", methods=["POST"])

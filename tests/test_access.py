@@ -1,0 +1,163 @@
+"""Who may open what: every route of the app, as anonymous, a learner, the trainer who leads the
+group, another trainer and an admin.
+
+The table below must name every endpoint the app has (a test checks it), so a new route cannot
+be added without deciding who may use it.
+
+Answers: "ok" (2xx, or a redirect that is not to sign-in), "login" (redirect to sign-in), 403, 404.
+"""
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from conftest import Auth
+from elearn.auth.models import User
+from elearn.certificates.models import Certificate
+from elearn.db import db
+from elearn.quiz.models import QuizAttempt
+from elearn.trainer import assignments as rules
+from elearn.trainer import service
+from elearn.trainer.models import Assignment, Group
+from factories import make_user
+from quizhelpers import take
+
+ROLES = ("anonymous", "learner", "trainer", "other_trainer", "admin")
+PUBLIC = dict.fromkeys(ROLES, "ok")
+SIGNED_IN = {"anonymous": "login", "learner": "ok", "trainer": "ok", "other_trainer": "ok", "admin": "ok"}
+OWNER = {"anonymous": "login", "learner": "ok", "trainer": 404, "other_trainer": 404, "admin": 404}
+OWNER_OR_ADMIN = {**OWNER, "admin": "ok"}
+GROUP = {"anonymous": "login", "learner": 403, "trainer": "ok", "other_trainer": 403, "admin": "ok"}
+TRAINERS = {"anonymous": "login", "learner": 403, "trainer": "ok", "other_trainer": "ok", "admin": "ok"}
+ADMIN = {"anonymous": "login", "learner": 403, "trainer": 403, "other_trainer": 403, "admin": "ok"}
+
+G = "/{lang}/trainer/groups/{group}"
+# endpoint -> (method, url template, {role: expected answer})
+MATRIX = {
+    "learning.root": ("GET", "/", PUBLIC),
+    "healthz": ("GET", "/healthz", PUBLIC),
+    "static": ("GET", "/static/css/app.css", PUBLIC),
+    "learning.home": ("GET", "/{lang}/", PUBLIC),
+    "learning.module": ("GET", "/{lang}/modules/sample/", PUBLIC),
+    "learning.lesson": ("GET", "/{lang}/modules/sample/first-lesson/", PUBLIC),
+    "quiz.quiz": ("GET", "/{lang}/modules/sample/quizzes/final/", PUBLIC),
+    "auth.login": ("GET", "/{lang}/login", PUBLIC),
+    "auth.register": ("GET", "/{lang}/register", PUBLIC),
+    "trainer.join_form": ("GET", "/{lang}/join/", PUBLIC),
+    "trainer.join": ("GET", "/{lang}/join/{other_code}", PUBLIC),
+    "certificates.verify_form": ("GET", "/{lang}/verify/", PUBLIC),
+    "certificates.verify": ("GET", "/{lang}/verify/{cert}", PUBLIC),
+    "verify_redirect": ("GET", "/verify/{cert}", PUBLIC),
+    "refresher.intro": ("GET", "/{lang}/modules/sample/refresher/", PUBLIC),
+    "auth.account": ("GET", "/{lang}/account", SIGNED_IN),
+    "auth.logout": ("POST", "/{lang}/logout", PUBLIC),
+    "learning.me": ("GET", "/{lang}/me/", SIGNED_IN),
+    "certificates.mine": ("GET", "/{lang}/me/certificates/", SIGNED_IN),
+    "learning.complete": ("POST", "/{lang}/modules/sample/first-lesson/complete", SIGNED_IN),
+    "quiz.start": ("POST", "/{lang}/modules/sample/quizzes/check-first-lesson/start", SIGNED_IN),
+    "refresher.start": ("POST", "/{lang}/modules/sample/refresher/start", SIGNED_IN),
+    "trainer.leave": ("POST", "/{lang}/groups/{other_group}/leave", SIGNED_IN),
+    "quiz.question": ("GET", "/{lang}/attempts/{attempt}/1", OWNER),
+    "quiz.review": ("GET", "/{lang}/attempts/{attempt}/review", OWNER),
+    "quiz.submit": ("POST", "/{lang}/attempts/{attempt}/submit", OWNER),
+    "quiz.result": ("GET", "/{lang}/attempts/{attempt}/result", OWNER),
+    "refresher.result": ("GET", "/{lang}/refresher/attempts/{attempt}/", OWNER),
+    "certificates.download": ("GET", "/{lang}/me/certificates/{cert}.pdf", OWNER_OR_ADMIN),
+    "trainer.dashboard": ("GET", "/{lang}/trainer/", TRAINERS),
+    "trainer.group": ("GET", G + "/", GROUP),
+    "trainer.group_report": ("GET", G + "/report", GROUP),
+    "trainer.group_report_csv": ("GET", G + "/report.csv", GROUP),
+    "trainer.learner": ("GET", G + "/learners/{member}/", GROUP),
+    "trainer.module_report": ("GET", G + "/modules/sample/", GROUP),
+    "trainer.item_analysis": ("GET", G + "/modules/sample/quizzes/final/", GROUP),
+    "trainer.item_analysis_csv": ("GET", G + "/modules/sample/quizzes/final.csv", GROUP),
+    "trainer.assign": ("POST", G + "/assignments", GROUP),
+    "trainer.unassign": ("POST", G + "/assignments/{spare_assignment}/delete", GROUP),
+    "trainer.remove_member": ("POST", G + "/members/{spare_member}/remove", GROUP),
+    "trainer.invite": ("POST", G + "/invite", GROUP),
+    "trainer.users": ("GET", "/{lang}/admin/users/", ADMIN),
+    "trainer.set_role": ("POST", "/{lang}/admin/users/{spare_member}/role", ADMIN),
+    "certificates.manage": ("GET", "/{lang}/admin/certificates/{cert}", ADMIN),
+}
+POST_DATA = {
+    "trainer.assign": {"module": "sample", "who": "", "due_on": "2031-01-31", "recur_months": ""},
+    "trainer.set_role": {"role": "learner"},
+    "trainer.invite": {"addresses": "someone@example.org"},
+}
+
+
+def test_the_matrix_names_every_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), (
+        f"routes without an access rule: {sorted(endpoints - set(MATRIX))}; "
+        f"rules for routes that do not exist: {sorted(set(MATRIX) - endpoints)}")
+
+
+@pytest.fixture
+def world(app):
+    """The learner (with a graded attempt and a certificate) in the trainer's group, a second
+    trainer with a group of their own, and an admin; a signed-in client for each role."""
+    with app.app_context():
+        coach = make_user(username="coach", role="trainer")
+        rival = make_user(username="rival", role="trainer")
+        make_user(username="boss", role="admin")
+        lena = make_user(username="lena")
+        spare = make_user(username="spare")
+        group = service.create_group(db.session, coach, "Coached")
+        other = service.create_group(db.session, rival, "Other")
+        for user in (lena, spare):
+            service.join(db.session, user, group)
+        rules.assign(db.session, group, "sample", dt.date(2030, 1, 31), None)
+        spare_assignment = rules.assign(db.session, group, "sample", dt.date(2030, 1, 31), None, user_id=spare.id)
+        ids = dict(group=group.id, other_group=other.id, other_code=other.invite_code, member=lena.id,
+                   spare_member=spare.id, spare_assignment=spare_assignment.id)
+    clients = {"anonymous": app.test_client()}
+    for role, username in (("learner", "lena"), ("trainer", "coach"), ("other_trainer", "rival"), ("admin", "boss")):
+        clients[role] = app.test_client()
+        Auth(clients[role]).login(username)
+    learner = clients["learner"]
+    for lesson in ("first-lesson", "second-lesson"):
+        learner.post(f"/en/modules/sample/{lesson}/complete", data={"csrf_token": token(learner)})
+    take(app, learner, "check-first-lesson")
+    take(app, learner, "final")
+    with app.app_context():
+        ids["attempt"] = db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.quiz_id == "final"))
+        ids["cert"] = db.session.scalar(select(Certificate.code))
+    assert ids["cert"], "the learner should hold the module's certificate"
+    return clients, ids
+
+
+def token(client) -> str:
+    html = client.get("/en/login").get_data(as_text=True)
+    if 'name="csrf_token"' not in html:  # signed in: the sign-in page redirects
+        html = client.get("/en/").get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def answer(response) -> object:
+    if response.status_code in (301, 302, 303):
+        return "login" if "/login" in response.headers["Location"] else "ok"
+    if response.status_code < 400:
+        return "ok"
+    return response.status_code
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_route_answers_each_role_as_the_matrix_says(app, world, lang):
+    clients, ids = world
+    wrong = []
+    # GETs first, then POSTs (some change state), signing out last
+    ordered = sorted(MATRIX.items(), key=lambda item: (item[1][0] == "POST", item[0] == "auth.logout"))
+    for endpoint, (method, template, expected) in ordered:
+        url = template.format(lang=lang, **ids)
+        for role in ROLES:
+            client = clients[role]
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": token(client), **POST_DATA.get(endpoint, {})})
+            got = answer(response)
+            if got != expected[role]:
+                wrong.append(f"{method} {url} as {role}: {got}, expected {expected[role]}")
+    assert not wrong, "\n".join(wrong)
