@@ -252,3 +252,10 @@ def test_trainer_journey(app, served, chromium, requests_log, lang):
 ])
 def test_only_loopback_requests_count_as_local(url, local):
     assert is_loopback(url) is local
+
+
+@pytest.mark.parametrize("required, outcome", [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_without_a_browser_the_tests_skip_here_and_fail_in_ci(monkeypatch, required, outcome):
+    monkeypatch.setenv("ELEARN_REQUIRE_BROWSER", required)
+    with pytest.raises(outcome, match="no chromium"):
+        unavailable("no chromium")
