@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import gevent
@@ -125,11 +126,24 @@ class StaticReader(FastHttpUser):
         self.client.get(STATIC_PATH, name="static copy")
 
 
-def run_locust(user_class, users: int, seconds: float, host: str, pids: list[int] | None = None):
-    """Run `users` users of `user_class`; stats are reset once all have started (sign-ins excluded).
+@dataclass
+class Run:
+    stats: object  # locust's RequestStats
+    elapsed: float  # seconds measured
+    peak: dict[int, float]  # pid -> highest RSS seen (MiB)
+    cpu: float  # CPU seconds the gunicorn processes used while measured
 
-    Returns (stats, elapsed seconds, {pid: max RSS MiB seen}).
-    """
+    @property
+    def rate(self) -> float:
+        return self.stats.total.num_requests / self.elapsed
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.cpu / max(self.stats.total.num_requests, 1)
+
+
+def run_locust(user_class, users: int, seconds: float, host: str, pids: list[int]) -> Run:
+    """Run `users` users of `user_class`; stats are reset once all have started (sign-ins excluded)."""
     env = Environment(user_classes=[user_class], host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users)
@@ -140,25 +154,28 @@ def run_locust(user_class, users: int, seconds: float, host: str, pids: list[int
             gevent.sleep(0.2)
     env.stats.reset_all()
     GO.set()
-    start = time.monotonic()
+    cpu, start = server.cpu_seconds(pids), time.monotonic()
     peak: dict[int, float] = {}
     while time.monotonic() - start < seconds:
-        for pid, size in server.rss_mib(pids or []).items():
+        for pid, size in server.rss_mib(pids).items():
             peak[pid] = max(peak.get(pid, 0), size)
         gevent.sleep(1)
-    elapsed = time.monotonic() - start
+    elapsed, cpu = time.monotonic() - start, server.cpu_seconds(pids) - cpu
     runner.quit()
-    return env.stats, elapsed, peak
+    return Run(env.stats, elapsed, peak, cpu)
 
 
 def percentiles(entry) -> str:
     return " / ".join(f"{entry.get_response_time_percentile(p):.0f}" for p in (0.5, 0.95, 0.99))
 
 
-def print_load(stats, elapsed: float, idle: dict[int, float], peak: dict[int, float], master: int) -> None:
-    total = stats.total
-    print(f"  requests: {total.num_requests} in {elapsed:.0f} s = {total.num_requests / elapsed:.0f} req/s; "
+def print_load(run: Run, idle: dict[int, float], master: int) -> None:
+    stats, elapsed, peak, total = run.stats, run.elapsed, run.peak, run.stats.total
+    print(f"  requests: {total.num_requests} in {elapsed:.0f} s = {run.rate:.0f} req/s; "
           f"p50/p95/p99 {percentiles(total)} ms; failures: {total.num_failures}")
+    print(f"  gunicorn CPU: {run.cpu:.0f} s in {elapsed:.0f} s ({100 * run.cpu / elapsed / (os.cpu_count() or 1):.0f}% "
+          f"of the cores), {run.cpu_ms_per_request:.1f} ms per request: "
+          f"{1000 / run.cpu_ms_per_request:.0f} req/s per core the app has to itself")
     for (name, method), entry in sorted(stats.entries.items()):
         if not entry.num_requests:
             continue
@@ -171,25 +188,29 @@ def print_load(stats, elapsed: float, idle: dict[int, float], peak: dict[int, fl
         print(f"  RSS {label} (MiB): master {sizes.get(master, 0):.0f}; workers {workers}")
 
 
-def compare(users: int, seconds: float, rounds: int, host: str, lesson_path: str) -> None:
-    """Lesson page against its static copy, alternating rounds; median rates and their ratio."""
+def compare(users: int, seconds: float, rounds: int, host: str, lesson_path: str, pids: list[int]) -> None:
+    """Lesson page against its static copy, alternating rounds; median rates and their ratio.
+
+    Also per request CPU of the gunicorn processes, whose ratio does not depend on how much of
+    the machine the load generator and other programs took."""
     import urllib.request
 
     with urllib.request.urlopen(host + lesson_path) as a, urllib.request.urlopen(host + STATIC_PATH) as b:
         same = a.read() == b.read()
     print(f"  lesson page {lesson_path} and {STATIC_PATH} return the same bytes: {'yes' if same else 'NO'}")
     LessonReader.path = lesson_path
-    rates: dict[str, list[float]] = {"lesson": [], "static": []}
-    failures = 0
+    runs: dict[str, list[Run]] = {"lesson": [], "static": []}
     for _ in range(rounds):
         for key, user_class in (("lesson", LessonReader), ("static", StaticReader)):
-            stats, elapsed, _peak = run_locust(user_class, users, seconds, host)
-            rates[key].append(stats.total.num_requests / elapsed)
-            failures += stats.total.num_failures
-    lesson, static = statistics.median(rates["lesson"]), statistics.median(rates["static"])
-    print(f"  lesson page: {lesson:.0f} req/s; static copy: {static:.0f} req/s "
+            runs[key].append(run_locust(user_class, users, seconds, host, pids))
+    rate = {key: statistics.median(r.rate for r in value) for key, value in runs.items()}
+    cpu = {key: statistics.median(r.cpu_ms_per_request for r in value) for key, value in runs.items()}
+    failures = sum(r.stats.total.num_failures for value in runs.values() for r in value)
+    print(f"  lesson page: {rate['lesson']:.0f} req/s; static copy: {rate['static']:.0f} req/s "
           f"(medians of {rounds} rounds of {seconds:.0f} s, {users} users); "
-          f"ratio {lesson / static:.2f}; failures {failures}")
+          f"ratio {rate['lesson'] / rate['static']:.2f}; failures {failures}")
+    print(f"  gunicorn CPU per request: lesson page {cpu['lesson']:.2f} ms, static copy {cpu['static']:.2f} ms; "
+          f"ratio {cpu['static'] / cpu['lesson']:.2f}")
 
 
 def main() -> None:
@@ -222,13 +243,13 @@ def main() -> None:
               f"{args.users} learners for {args.duration:.0f} s; load average at start "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         idle = server.rss_mib(pids)
-        stats, elapsed, peak = run_locust(Learner, args.users, args.duration, host, pids)
-        print_load(stats, elapsed, idle, peak, process.pid)
-        compare(args.users, args.compare_seconds, args.compare_rounds, host, lesson_path(catalog))
+        run = run_locust(Learner, args.users, args.duration, host, pids)
+        print_load(run, idle, process.pid)
+        compare(args.users, args.compare_seconds, args.compare_rounds, host, lesson_path(catalog), pids)
         print(f"  load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         server.stop(process)
-    if stats.total.num_failures:
+    if run.stats.total.num_failures:
         sys.exit(1)
 
 

@@ -119,6 +119,20 @@ def rss_mib(pids: list[int]) -> dict[int, float]:
     return sizes
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 class Browser:
     """One learner's browser: keeps the session cookie, never follows redirects.
 
