@@ -12,10 +12,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
+from ..certificates.service import CURRENT, DUE_SOON, EXPIRED, current_certificates, validity_status
 from ..content import Catalog, Module
 from ..learning.models import LessonProgress
 from ..learning.service import COMPLETED, IN_PROGRESS, NOT_STARTED, module_status
@@ -25,10 +27,11 @@ from .models import Assignment, Group, Membership
 from .stats import item_analysis
 
 FINAL = "final"
-_NO_LESSONS, _NO_QUIZZES = (0, None), (0, None, None)
+_NO_LESSONS, _NO_QUIZZES, _NO_CERTIFICATE = (0, None), (0, None, None), (None, None, None)
 OVERDUE = "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
-SORT_KEYS = ("name", "module", "status", "score", "activity", "due")
+SORT_KEYS = ("name", "module", "status", "score", "activity", "due", "certificate")
+CERTIFICATE_FILTERS = (CURRENT, DUE_SOON, EXPIRED, "none")
 
 
 class Row(NamedTuple):
@@ -45,6 +48,8 @@ class Row(NamedTuple):
     due: dt.date
     overdue: bool
     recur_months: int | None
+    certificate: str | None  # the current certificate's validity status (certificates.service.STATUSES)
+    expires_on: dt.date | None
 
     @property
     def percent(self) -> int:
@@ -72,7 +77,10 @@ def assigned_modules(assignment_rows: list[Assignment], catalog: Catalog) -> lis
 
 def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
                user_id: int | None = None) -> tuple[list[Row], list[Module]]:
-    """One row per member and module assigned to them through the group, in five queries."""
+    """One row per member and module assigned to them through the group, in five queries.
+
+    A module counts as completed, for due dates, on the day its current certificate was issued
+    (a renewal counts as a new completion); a revoked certificate does not count."""
     assigned = list(session.scalars(select(Assignment).where(Assignment.group_id == group.id)))
     modules = assigned_modules(assigned, catalog)
     if not modules:
@@ -93,7 +101,11 @@ def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
                func.max(QuizAttempt.started_at))
         .where(QuizAttempt.user_id.in_(members), _quiz_filter(modules))
         .group_by(QuizAttempt.user_id, QuizAttempt.module_id))}
-    completed_on = rules.completions(session, members, [m.id for m in modules])
+    certificates = current_certificates(session, members, [m.id for m in modules])
+    due_soon_days = current_app.config["CERTIFICATE_DUE_SOON_DAYS"]
+    validity = {key: (validity_status(c.expires_on, c.revoked_at, False, today, due_soon_days), c.expires_on,
+                      None if c.revoked_at is not None else c.issued_at.date())
+                for key, c in certificates.items()}
 
     group_wide: dict[str, Assignment] = {}
     personal: dict[tuple[int, str], Assignment] = {}
@@ -115,14 +127,20 @@ def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
             if quiz_last is not None and (last is None or quiz_last > last):
                 last = quiz_last
             done = lessons_done + quizzes_passed
-            due = rules.state(assignment.due_on, assignment.recur_months, completed_on.get(key), today)
+            certificate, expires_on, completed_on = validity.get(key, _NO_CERTIFICATE)
+            due = rules.state(assignment.due_on, assignment.recur_months, completed_on, today)
             rows.append(Row(uid, name, module.id, module_status(done, totals[module.id], last is not None), done,
-                            totals[module.id], best, last, due.due, due.overdue, assignment.recur_months))
+                            totals[module.id], best, last, due.due, due.overdue, assignment.recur_months,
+                            certificate, expires_on))
     return rows, modules
 
 
 def filter_rows(rows: list[Row], module_id: str | None = None, status: str | None = None,
-                query: str | None = None) -> list[Row]:
+                query: str | None = None, certificate: str | None = None) -> list[Row]:
+    if certificate == "none":
+        rows = [r for r in rows if r.certificate is None]
+    elif certificate in CERTIFICATE_FILTERS:
+        rows = [r for r in rows if r.certificate == certificate]
     if module_id:
         rows = [r for r in rows if r.module_id == module_id]
     if status == OVERDUE:
@@ -150,6 +168,7 @@ def sort_rows(rows: list[Row], key: str, descending: bool, module_order: dict[st
         "score": lambda r: -1.0 if r.best is None else r.best,
         "activity": lambda r: r.last_activity or _NEVER,
         "due": lambda r: (r.due, not r.overdue),
+        "certificate": lambda r: (r.certificate is None, r.expires_on or dt.date.max),
     }.get(key)
     if column is None or key == "name":
         return list(reversed(by_name)) if descending else by_name
@@ -162,6 +181,7 @@ class ModuleSummary:
     learners: int
     counts: dict[str, int]  # status -> learners
     overdue: int
+    certificates: dict[str, int]  # current, due_soon, expired -> learners holding such a certificate
 
 
 def summaries(rows: list[Row], modules: list[Module]) -> list[ModuleSummary]:
@@ -169,8 +189,9 @@ def summaries(rows: list[Row], modules: list[Module]) -> list[ModuleSummary]:
     for module in modules:
         mine = [r for r in rows if r.module_id == module.id]
         counts = Counter(r.status for r in mine)
+        held = Counter(r.certificate for r in mine)
         result.append(ModuleSummary(module, len(mine), {s: counts.get(s, 0) for s in STATUSES},
-                                    sum(r.overdue for r in mine)))
+                                    sum(r.overdue for r in mine), {s: held.get(s, 0) for s in (CURRENT, DUE_SOON, EXPIRED)}))
     return result
 
 

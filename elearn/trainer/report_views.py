@@ -31,6 +31,8 @@ from .views import get_group, trainer_required
 
 PAGE_SIZE = 100
 STATUS_NAMES = {"not_started": _l("Not started"), "in_progress": _l("In progress"), "completed": _l("Completed")}
+CERTIFICATE_NAMES = {"current": _l("Current"), "due_soon": _l("Due for renewal soon"), "expired": _l("Expired"),
+                     "revoked": _l("Revoked"), "none": _l("No certificate")}
 
 
 def today() -> dt.date:
@@ -104,17 +106,19 @@ def _report_args(modules):
     sort = args.get("sort") if args.get("sort") in report.SORT_KEYS else "name"
     order = "desc" if args.get("order") == "desc" else "asc"
     query = (args.get("q") or "").strip()[:120]
+    certificate = args.get("certificate") if args.get("certificate") in report.CERTIFICATE_FILTERS else ""
     page = args.get("page", "1")
     page = int(page) if page.isdecimal() and 0 < len(page) < 7 else 1  # isdigit() accepts "²", int() does not
-    return module_id, status, sort, order, query, page
+    return module_id, status, sort, order, query, certificate, page
 
 
 def _filtered(group):
     rows, modules = report.group_rows(db.session, catalog(), group, today())
-    module_id, status, sort, order, query, page = _report_args(modules)
-    chosen = report.filter_rows(rows, module_id, status, query)
+    module_id, status, sort, order, query, certificate, page = _report_args(modules)
+    chosen = report.filter_rows(rows, module_id, status, query, certificate)
     chosen = report.sort_rows(chosen, sort, order == "desc", {m.id: i for i, m in enumerate(modules)})
-    params = dict(module=module_id or None, status=status or None, sort=sort, order=order, q=query or None)
+    params = dict(module=module_id or None, status=status or None, sort=sort, order=order, q=query or None,
+                  certificate=certificate or None)
     return rows, modules, chosen, params, page
 
 
@@ -127,7 +131,8 @@ def group_report(lang, group_id):
     page = min(page, pages)
     return render_template("trainer/report.html", group=group, modules={m.id: m for m in modules},
                            summaries=report.summaries(rows, modules), rows=chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
-                           total=len(chosen), params=params, page=page, pages=pages, statuses=STATUS_NAMES)
+                           total=len(chosen), params=params, page=page, pages=pages, statuses=STATUS_NAMES,
+                           certificate_names=CERTIFICATE_NAMES)
 
 
 def csv_response(filename: str, header: list[str], rows) -> Response:
@@ -156,11 +161,14 @@ def group_report_csv(lang, group_id):
     _rows, modules, chosen, _params, _page = _filtered(group)
     titles = {m.id: m.title.get(lang) for m in modules}
     header = [_("Learner"), _("Module"), _("Status"), _("Steps done"), _("Steps"), _("Best final score (%)"),
-              _("Last activity (UTC)"), _("Due"), _("Overdue"), _("Repeats every (months)")]
+              _("Last activity (UTC)"), _("Due"), _("Overdue"), _("Repeats every (months)"), _("Certificate"),
+              _("Certificate valid until")]
     body = ([r.name, titles[r.module_id], str(STATUS_NAMES[r.status]), r.done, r.total,
              None if r.best is None else round(r.best, 1),
              r.last_activity.strftime("%Y-%m-%d %H:%M") if r.last_activity else None,
-             r.due.isoformat(), _("yes") if r.overdue else _("no"), r.recur_months] for r in chosen)
+             r.due.isoformat(), _("yes") if r.overdue else _("no"), r.recur_months,
+             str(CERTIFICATE_NAMES[r.certificate or "none"]), r.expires_on.isoformat() if r.expires_on else None]
+            for r in chosen)
     return csv_response(f"group-{group.id}-report-{lang}.csv", header, body)
 
 
