@@ -25,7 +25,7 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LANGS = ("ar", "en")
 PASSWORD = "a long enough password"
-USERS = {"learner": "amal_learner", "trainer": "tariq_trainer"}
+USERS = {"learner": "amal_learner", "trainer": "tariq_trainer", "admin": "nour_admin"}
 
 
 def browser_required() -> bool:
@@ -167,44 +167,69 @@ PAGE_TYPES = [
     PageType("verify-certificate", "/{lang}/verify/{certificate}"),
     PageType("join-form", "/{lang}/join/", "learner"),
     PageType("join", "/{lang}/join/{invite}", "learner"),
+    PageType("my-certificates", "/{lang}/me/certificates/", "learner"),
+    PageType("refresher-intro", "/{lang}/modules/{module}/refresher/", "learner"),
+    PageType("refresher-result", "/{lang}/refresher/attempts/{refresher_attempt}/", "learner"),
     PageType("trainer-dashboard", "/{lang}/trainer/", "trainer"),
     PageType("trainer-group", "/{lang}/trainer/groups/{group}/", "trainer"),
+    PageType("trainer-group-report", "/{lang}/trainer/groups/{group}/report", "trainer"),
+    PageType("trainer-module-report", "/{lang}/trainer/groups/{group}/modules/{module}/", "trainer"),
+    PageType("trainer-item-analysis", "/{lang}/trainer/groups/{group}/modules/{module}/quizzes/{quiz}/", "trainer"),
+    PageType("trainer-learner", "/{lang}/trainer/groups/{group}/learners/{learner}/", "trainer"),
+    PageType("admin-users", "/{lang}/admin/users/", "admin"),
+    PageType("admin-certificate", "/{lang}/admin/certificates/{certificate}", "admin"),
     PageType("not-found", "/{lang}/no-such-page/", status=404),
 ]
 
 
 def seed(app) -> dict[str, str]:
-    """Data for every page type, made through the services: a learner who completed the first
-    module (graded attempts, a certificate) and has an open attempt; a trainer whose group the
-    learner joined. Returns the ids the page paths use."""
+    """Data for every page type, made through the services: a learner who completed a module
+    (graded attempts, a certificate renewed by a refresher) and has an open attempt; a trainer
+    whose group the learner joined, with the module assigned; an admin. Returns the ids the page
+    paths use."""
+    import datetime as dt
+
     from elearn.auth.service import create_user
     from elearn.certificates import service as certificates
     from elearn.db import db
     from elearn.learning import service as learning
     from elearn.quiz import service as quizzes
-    from elearn.trainer import service as groups
+    from elearn.refresher import service as refresher
+    from elearn.trainer import assignments, service as groups
 
     with app.app_context():
         catalog = app.extensions["catalog"]
-        module = catalog.modules[0]
+        module = next((m for m in catalog.modules if refresher.refresher_quiz(m)), catalog.modules[0])
         session = db.session
         learner = create_user(session, USERS["learner"], PASSWORD, display_name="أمل", locale="ar")
         trainer = create_user(session, USERS["trainer"], PASSWORD, locale="en", role="trainer")
+        create_user(session, USERS["admin"], PASSWORD, locale="en", role="admin")
         for lesson in module.lessons:
             learning.mark_complete(session, learner.id, module.id, lesson.id)
-        graded = {}
-        for quiz in module.quizzes.values():
-            attempt = quizzes.start_attempt(session, learner.id, module, quiz)
-            for question in quiz.questions:
-                quizzes.save_answer(session, attempt, question.id, list(question.answer))
-            graded[quiz.id], _ = quizzes.submit(session, catalog, attempt)
-        certificate = certificates.issue_if_complete(session, catalog, learner, module)
+        graded = {quiz.id: _pass(session, catalog, quizzes.start_attempt(session, learner.id, module, quiz))
+                  for quiz in module.quizzes.values()}
+        certificates.issue_if_complete(session, catalog, learner, module)
+        renewal = _pass(session, catalog, refresher.start(session, learner.id, module))
+        refresher.renew_if_passed(session, catalog, learner, renewal)
         retake = next(q for q in module.quizzes.values() if q.max_attempts != 1)  # 0: unlimited
         open_attempt = quizzes.start_attempt(session, learner.id, module, retake)
         first = open_attempt.layout[0]
         quizzes.save_answer(session, open_attempt, first["q"], first["o"][:1])
         group = groups.create_group(session, trainer, "ورشة حلب / Aleppo workshop")
         groups.join(session, learner, group)
+        assignments.assign(session, group, module.id, dt.date.today() + dt.timedelta(days=14), None)
         return {"first": "1", "module": module.id, "lesson": module.lessons[0].id, "quiz": module.final_quiz_id,
                 "open_attempt": str(open_attempt.id), "graded_attempt": str(graded[module.final_quiz_id].id),
-                "certificate": certificate.code, "group": str(group.id), "invite": group.invite_code}
+                "refresher_attempt": str(renewal.id), "learner": str(learner.id),
+                "certificate": certificates.for_user_module(session, learner.id, module.id).code,
+                "group": str(group.id), "invite": group.invite_code}
+
+
+def _pass(session, catalog, attempt):
+    """Answer every question of an open attempt right, and grade it."""
+    from elearn.quiz import service as quizzes
+
+    quiz = quizzes.quiz_of(catalog.module(attempt.module_id), attempt.quiz_id)
+    for item in attempt.layout:
+        quizzes.save_answer(session, attempt, item["q"], list(quiz.question(item["q"]).answer))
+    return quizzes.submit(session, catalog, attempt)[0]

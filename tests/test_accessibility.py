@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import text
 
-from browser import AXE, LANGS, ROOT, PAGE_TYPES, USERS, RequestLog, launch, live_server, missing, new_context, seed, \
+from browser import AXE, LANGS, PAGE_TYPES, ROOT, USERS, RequestLog, launch, live_server, missing, new_context, seed, \
     sign_in, unavailable
 from conftest import PG_URL, base_config
 from elearn import create_app
@@ -65,12 +65,18 @@ class Site:
         return page
 
 
-@contextmanager
-def serve_seeded(folder, template_db, **config):
-    """A seeded app served on loopback, with a browser context per role (signed in), JavaScript on."""
+@pytest.fixture(scope="module")
+def chromium():
     reason = missing(axe=True)
     if reason:
         unavailable(reason)
+    with launch() as browser:
+        yield browser
+
+
+@contextmanager
+def serve_seeded(browser, folder, template_db, **config):
+    """A seeded app served on loopback, with a browser context per role (signed in), JavaScript on."""
     url = PG_URL or f"sqlite:///{folder / 'a11y.sqlite3'}"
     if not PG_URL:
         shutil.copy(template_db.removeprefix("sqlite:///"), folder / "a11y.sqlite3")
@@ -78,13 +84,15 @@ def serve_seeded(folder, template_db, **config):
     ids = seed(app)
     log = RequestLog()
     try:
-        with live_server(app) as base, launch() as browser:
+        with live_server(app) as base:
             contexts = {}
             for role in (None, *USERS):
                 contexts[role] = new_context(browser, log, java_script_enabled=True)
                 if role:
                     sign_in(contexts[role], base, USERS[role])
             yield Site(app, base, ids, contexts, log)
+            for context in contexts.values():
+                context.close()
     finally:
         with app.app_context():
             if PG_URL:
@@ -96,16 +104,16 @@ def serve_seeded(folder, template_db, **config):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, template_db):
+def site(chromium, tmp_path_factory, template_db):
     """The test content (tests/fixtures/content/valid), seeded so that every page type exists."""
-    with serve_seeded(tmp_path_factory.mktemp("a11y"), template_db) as served:
+    with serve_seeded(chromium, tmp_path_factory.mktemp("a11y"), template_db) as served:
         yield served
 
 
 @pytest.fixture(scope="module")
-def curriculum_site(tmp_path_factory, template_db):
+def curriculum_site(chromium, tmp_path_factory, template_db):
     """The real curriculum (lessons/ and quizzes/ at the repository root)."""
-    with serve_seeded(tmp_path_factory.mktemp("a11y-real"), template_db,
+    with serve_seeded(chromium, tmp_path_factory.mktemp("a11y-real"), template_db,
                       LESSONS_DIR=str(ROOT / "lessons"), QUIZZES_DIR=str(ROOT / "quizzes")) as served:
         yield served
 
@@ -201,7 +209,6 @@ def test_no_page_type_is_left_out_of_the_scan(app):
         "healthz": "JSON for load balancers",
         "learning.root": "redirects to /<lang>/",
         "verify_redirect": "redirects to /<lang>/verify/<code>",
-        "certificates.manage": "admin only; the same form elements as the account page",
     }
     scanned = {page_type.path for page_type in PAGE_TYPES}
     missing_pages = []
