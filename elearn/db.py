@@ -54,3 +54,13 @@ def upgrade_database() -> None:
     if uri.get_backend_name() == "sqlite" and uri.database:
         Path(uri.database).parent.mkdir(parents=True, exist_ok=True)
     _alembic_upgrade(directory=MIGRATIONS)
+
+
+def upsert(session, model, keys: dict, values: dict) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET values, on SQLite and PostgreSQL alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**keys, **values)
+    session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))

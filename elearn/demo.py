@@ -100,13 +100,16 @@ def learner_activity(user_id: int, name: str, modules: list[Module], rng: random
     return out
 
 
-def insert_activity(session: Session, activity: Activity) -> None:
-    """Bulk-insert the rows (executemany) and commit."""
+def insert_activity(session: Session, activity: Activity, catalog: Catalog) -> None:
+    """Bulk-insert the rows (executemany), then recompute the learners' module totals."""
+    from .learning.service import rebuild_totals
+
     for model, rows in ((LessonProgress, activity.lessons), (QuizAttempt, activity.attempts),
                         (Certificate, activity.certificates)):
         for start in range(0, len(rows), 5000):
             session.execute(insert(model), rows[start:start + 5000])
     session.commit()
+    rebuild_totals(session, catalog)
 
 
 def merge(activities) -> Activity:
@@ -162,7 +165,7 @@ def run_demo(session: Session, catalog: Catalog, password: str, seed: int = 7) -
             name=row["name"], module_title_ar=module.title.ar, module_title_en=module.title.en,
             issued_on=row["issued_at"].date(), expires_on=row["expires_on"], code=row["code"],
             verify_url=verify_url(row["code"])))
-    insert_activity(session, activity)
+    insert_activity(session, activity, catalog)
     return {"admin": admin.username, "trainer": trainer.username, "group": group.id,
             "learners": [u.username for u in learners], "attempts": len(activity.attempts),
             "certificates": len(activity.certificates)}

@@ -25,3 +25,18 @@ class LessonProgress(db.Model):
     first_opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None]
+
+
+class ModuleTotals(db.Model):
+    """A learner's totals in one module, kept up to date as they work so that a trainer's report
+    on thousands of learners reads one narrow row per learner and module instead of aggregating
+    every lesson and quiz attempt (see learning/service.refresh_totals)."""
+
+    __tablename__ = "module_totals"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lessons_done: Mapped[int] = mapped_column(default=0)
+    quizzes_passed: Mapped[int] = mapped_column(default=0)
+    best_final: Mapped[float | None]  # best percent in the module's final quiz
+    last_activity: Mapped[dt.datetime | None]

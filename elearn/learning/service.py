@@ -4,15 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from flask import current_app
+from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.models import utcnow
 from ..content import Catalog, Module
-from .models import LessonProgress
+from ..db import upsert
+from .models import LessonProgress, ModuleTotals
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+FINAL_QUIZ = "final"
 
 
 def module_status(done: int, total: int, active: bool) -> str:
@@ -69,9 +72,13 @@ def _row(session: Session, user_id: int, module_id: str, lesson_id: str) -> Less
 def record_visit(session: Session, user_id: int, module_id: str, lesson_id: str) -> bool:
     """Note that the learner opened the lesson; return whether they completed it before."""
     row = _row(session, user_id, module_id, lesson_id)
-    row.last_opened_at = utcnow()
+    now = row.last_opened_at = utcnow()
     completed = row.completed_at is not None
+    touched = session.execute(update(ModuleTotals).where(
+        ModuleTotals.user_id == user_id, ModuleTotals.module_id == module_id).values(last_activity=now)).rowcount
     session.commit()
+    if not touched:
+        refresh_totals(session, user_id, module_id)
     return completed
 
 
@@ -82,6 +89,59 @@ def mark_complete(session: Session, user_id: int, module_id: str, lesson_id: str
     row.last_opened_at = now
     row.completed_at = row.completed_at or now
     session.commit()
+    refresh_totals(session, user_id, module_id)
+
+
+def _totals_query(modules: list[Module], user_id: int | None = None):
+    """Per (learner, module): completed lessons, passed quizzes, best final percent, last activity,
+    counting only the lessons and quizzes the modules have now (one learner's when `user_id`)."""
+    from ..quiz.models import QuizAttempt
+
+    lessons = (select(LessonProgress.user_id.label("user_id"), LessonProgress.module_id.label("module_id"),
+                      func.count(LessonProgress.completed_at).label("lessons_done"),
+                      literal(0).label("quizzes_passed"), null().label("best_final"),
+                      func.max(LessonProgress.last_opened_at).label("last_activity"))
+               .where(or_(*(and_(LessonProgress.module_id == m.id,
+                                 LessonProgress.lesson_id.in_([lesson.id for lesson in m.lessons])) for m in modules)))
+               .group_by(LessonProgress.user_id, LessonProgress.module_id))
+    quizzes = (select(QuizAttempt.user_id, QuizAttempt.module_id, literal(0),
+                      func.count(func.distinct(case((QuizAttempt.passed.is_(True), QuizAttempt.quiz_id)))),
+                      func.max(case((QuizAttempt.quiz_id == FINAL_QUIZ, QuizAttempt.percent))),
+                      func.max(QuizAttempt.started_at))
+               .where(or_(*(and_(QuizAttempt.module_id == m.id, QuizAttempt.quiz_id.in_(list(m.quizzes)))
+                            for m in modules)))
+               .group_by(QuizAttempt.user_id, QuizAttempt.module_id))
+    if user_id is not None:
+        lessons = lessons.where(LessonProgress.user_id == user_id)
+        quizzes = quizzes.where(QuizAttempt.user_id == user_id)
+    both = union_all(lessons, quizzes).subquery()
+    return (select(both.c.user_id, both.c.module_id, func.sum(both.c.lessons_done), func.sum(both.c.quizzes_passed),
+                   func.max(both.c.best_final), func.max(both.c.last_activity))
+            .group_by(both.c.user_id, both.c.module_id))
+
+
+def refresh_totals(session: Session, user_id: int, module_id: str) -> None:
+    """Recompute one learner's totals in one module from their lessons and attempts (a few rows)."""
+    module = current_app.extensions["catalog"].module(module_id)
+    if module is None:
+        return
+    row = session.execute(_totals_query([module], user_id)).first()
+    values = dict(lessons_done=int(row[2] or 0), quizzes_passed=int(row[3] or 0), best_final=row[4],
+                  last_activity=row[5]) if row else dict(lessons_done=0, quizzes_passed=0, best_final=None,
+                                                          last_activity=None)
+    upsert(session, ModuleTotals, dict(user_id=user_id, module_id=module.id), values)
+    session.commit()
+
+
+def rebuild_totals(session: Session, catalog: Catalog) -> int:
+    """Recompute every learner's totals in one statement (after a bulk import, or after lessons or
+    quizzes were removed from a module). Returns the number of rows."""
+    session.execute(delete(ModuleTotals))
+    session.execute(insert(ModuleTotals).from_select(
+        ["user_id", "module_id", "lessons_done", "quizzes_passed", "best_final", "last_activity"],
+        _totals_query(list(catalog.modules))))
+    session.commit()
+    return session.scalar(select(func.count()).select_from(ModuleTotals))
 
 
 def progress_by_module(session: Session, user_id: int, catalog: Catalog) -> dict[str, ModuleProgress]:

@@ -141,4 +141,8 @@ def submit(session: Session, catalog: Catalog, attempt: QuizAttempt) -> tuple[Qu
             passed=result.passed, question_points={g.question_id: g.points for g in result.grades})
     ).rowcount
     session.commit()
+    if done:
+        from ..learning.service import refresh_totals
+
+        refresh_totals(session, attempt.user_id, attempt.module_id)
     return session.get(QuizAttempt, attempt.id, populate_existing=True), bool(done)

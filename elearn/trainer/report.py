@@ -2,8 +2,8 @@
 
 A trainer sees a member's learning only in the modules assigned through the group, so every
 query here is limited to the group's members and to those modules. The group report runs a fixed
-number of queries whatever the group's size: the aggregation happens in the database, one row
-per (learner, module), and Python only combines them.
+number of queries whatever the group's size, and reads one narrow row per learner and module
+(`module_totals`, kept up to date as learners work) instead of every lesson and attempt.
 """
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..certificates.service import CURRENT, DUE_SOON, EXPIRED, current_certificates, validity_status
 from ..content import Catalog, Module
-from ..learning.models import LessonProgress
+from ..learning.models import LessonProgress, ModuleTotals
 from ..learning.service import COMPLETED, IN_PROGRESS, NOT_STARTED, module_status
 from ..quiz.models import QuizAttempt
 from . import assignments as rules
@@ -27,7 +27,7 @@ from .models import Assignment, Group, Membership
 from .stats import item_analysis
 
 FINAL = "final"
-_NO_LESSONS, _NO_QUIZZES, _NO_CERTIFICATE = (0, None), (0, None, None), (None, None, None)
+_NOTHING, _NO_CERTIFICATE = (0, None, None), (None, None, None)
 OVERDUE = "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
 SORT_KEYS = ("name", "module", "status", "score", "activity", "due", "certificate")
@@ -60,16 +60,6 @@ def members_query(group_id: int):
     return select(Membership.user_id).where(Membership.group_id == group_id)
 
 
-def _lesson_filter(modules: list[Module]):
-    return or_(*(and_(LessonProgress.module_id == m.id, LessonProgress.lesson_id.in_([l.id for l in m.lessons]))
-                 for m in modules))
-
-
-def _quiz_filter(modules: list[Module]):
-    return or_(*(and_(QuizAttempt.module_id == m.id, QuizAttempt.quiz_id.in_(list(m.quizzes)))
-                 for m in modules))
-
-
 def assigned_modules(assignment_rows: list[Assignment], catalog: Catalog) -> list[Module]:
     ids = {a.module_id for a in assignment_rows}
     return [m for m in catalog.modules if m.id in ids]
@@ -77,7 +67,8 @@ def assigned_modules(assignment_rows: list[Assignment], catalog: Catalog) -> lis
 
 def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
                user_id: int | None = None) -> tuple[list[Row], list[Module]]:
-    """One row per member and module assigned to them through the group, in five queries.
+    """One row per member and module assigned to them through the group, in three queries
+    (assignments; members with their module totals; their current certificates).
 
     A module counts as completed, for due dates, on the day its current certificate was issued
     (a renewal counts as a new completion); a revoked certificate does not count."""
@@ -88,19 +79,18 @@ def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
     members = members_query(group.id)
     if user_id is not None:
         members = members.where(Membership.user_id == user_id)
-    people = session.execute(select(User.id, User.display_name).where(User.id.in_(members))).all()
-    lessons = {(u, m): (n, last) for u, m, n, last in session.execute(
-        select(LessonProgress.user_id, LessonProgress.module_id, func.count(LessonProgress.completed_at),
-               func.max(LessonProgress.last_opened_at))
-        .where(LessonProgress.user_id.in_(members), _lesson_filter(modules))
-        .group_by(LessonProgress.user_id, LessonProgress.module_id))}
-    quizzes = {(u, m): (n, best, last) for u, m, n, best, last in session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.module_id,
-               func.count(func.distinct(case((QuizAttempt.passed.is_(True), QuizAttempt.quiz_id)))),
-               func.max(case((QuizAttempt.quiz_id == FINAL, QuizAttempt.percent))),
-               func.max(QuizAttempt.started_at))
-        .where(QuizAttempt.user_id.in_(members), _quiz_filter(modules))
-        .group_by(QuizAttempt.user_id, QuizAttempt.module_id))}
+    module_ids = [m.id for m in modules]
+    people: dict[int, str] = {}
+    totals_of: dict[tuple[int, str], tuple] = {}
+    for uid, name, module_id, lessons_done, passed, best, last in session.execute(
+            select(User.id, User.display_name, ModuleTotals.module_id, ModuleTotals.lessons_done,
+                   ModuleTotals.quizzes_passed, ModuleTotals.best_final, ModuleTotals.last_activity)
+            .join(Membership, Membership.user_id == User.id)
+            .outerjoin(ModuleTotals, and_(ModuleTotals.user_id == User.id, ModuleTotals.module_id.in_(module_ids)))
+            .where(Membership.group_id == group.id, *([User.id == user_id] if user_id is not None else []))):
+        people[uid] = name
+        if module_id is not None:
+            totals_of[(uid, module_id)] = (lessons_done + passed, best, last)
     certificates = current_certificates(session, members, [m.id for m in modules])
     due_soon_days = current_app.config["CERTIFICATE_DUE_SOON_DAYS"]
     validity = {key: (validity_status(c.expires_on, c.revoked_at, False, today, due_soon_days), c.expires_on,
@@ -116,22 +106,19 @@ def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
             personal[(a.user_id, a.module_id)] = a
     totals = {m.id: len(m.lessons) + len(m.quizzes) for m in modules}
     rows = []
-    for uid, name in people:
+    for uid, name in people.items():
         for module in modules:
             assignment = personal.get((uid, module.id)) or group_wide.get(module.id)
             if assignment is None:
                 continue
             key = (uid, module.id)
-            lessons_done, last = lessons.get(key, _NO_LESSONS)
-            quizzes_passed, best, quiz_last = quizzes.get(key, _NO_QUIZZES)
-            if quiz_last is not None and (last is None or quiz_last > last):
-                last = quiz_last
-            done = lessons_done + quizzes_passed
+            total = totals[module.id]
+            done, best, last = totals_of.get(key, _NOTHING)
+            done = min(done, total)  # counts made before lessons or quizzes were removed
             certificate, expires_on, completed_on = validity.get(key, _NO_CERTIFICATE)
             due = rules.state(assignment.due_on, assignment.recur_months, completed_on, today)
-            rows.append(Row(uid, name, module.id, module_status(done, totals[module.id], last is not None), done,
-                            totals[module.id], best, last, due.due, due.overdue, assignment.recur_months,
-                            certificate, expires_on))
+            rows.append(Row(uid, name, module.id, module_status(done, total, last is not None), done, total,
+                            best, last, due.due, due.overdue, assignment.recur_months, certificate, expires_on))
     return rows, modules
 
 
