@@ -103,14 +103,15 @@ def serve_seeded(browser, folder, template_db, **config):
             db.engine.dispose()
 
 
-@pytest.fixture(scope="module")
+# Class-scoped: one seeded site at a time, since on PostgreSQL both use the same database.
+@pytest.fixture(scope="class")
 def site(chromium, tmp_path_factory, template_db):
     """The test content (tests/fixtures/content/valid), seeded so that every page type exists."""
     with serve_seeded(chromium, tmp_path_factory.mktemp("a11y"), template_db) as served:
         yield served
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="class")
 def curriculum_site(chromium, tmp_path_factory, template_db):
     """The real curriculum (lessons/ and quizzes/ at the repository root)."""
     with serve_seeded(chromium, tmp_path_factory.mktemp("a11y-real"), template_db,
@@ -133,73 +134,75 @@ def describe(violations: list[dict]) -> str:
 PAGES = [pytest.param(page_type, lang, id=f"{page_type.name}-{lang}") for page_type in PAGE_TYPES for lang in LANGS]
 
 
-@pytest.mark.parametrize("page_type, lang", PAGES)
-def test_page_has_no_serious_violations_and_follows_the_language_direction(site, page_type, lang):
-    page = site.open(page_type, lang)
-    try:
-        assert page.locator("html").get_attribute("lang") == lang
-        assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
-        severe = [v for v in run_axe(page) if v["impact"] in SEVERE]
-        assert severe == [], describe(severe)
-        layout = page.evaluate(LAYOUT)
-    finally:
-        page.close()
-    # The site name sits at the start of the bar: on the right in Arabic, on the left in English.
-    assert layout["direction"] == ("rtl" if lang == "ar" else "ltr"), layout
-    assert (layout["brandCentre"] > layout["width"] / 2) == (lang == "ar"), layout
-    # The heading's text starts at its start edge (a user-written name with dir=auto keeps its own).
-    assert layout["textRight" if layout["headingDirection"] == "rtl" else "textLeft"] < 2, layout
-    site.log.assert_local()
+class TestPageTypes:
+    """The test content, every page type in both languages."""
 
-
-def test_every_curriculum_module_and_lesson_page_has_no_serious_violations(curriculum_site):
-    """The real lessons carry markup the test content does not (tables, quotes, long links)."""
-    catalog = curriculum_site.app.extensions["catalog"]
-    paths = [f"/modules/{m.id}/" for m in catalog.modules]
-    paths += [f"/modules/{m.id}/{lesson.id}/" for m in catalog.modules for lesson in m.lessons]
-    failures = []
-    page = curriculum_site.contexts["learner"].new_page()
-    for path in paths:
-        for lang in LANGS:
-            assert page.goto(f"{curriculum_site.base}/{lang}{path}").status == 200
-            severe = [v for v in run_axe(page) if v["impact"] in SEVERE]
-            failures += [f"/{lang}{path}: {describe(severe)}"] if severe else []
-    page.close()
-    assert failures == [], "\n".join(failures)
-    curriculum_site.log.assert_local()
-
-
-def test_colour_contrast_is_checked_on_arabic_text(site):
-    """The reconfigured rule catches pale Arabic text that axe's default matching skips."""
-    page = site.open(PAGE_TYPES[0], "ar")
-    try:
-        page.evaluate("""() => {
-          const p = document.createElement('p');
-          p.id = 'pale';
-          p.textContent = 'نص باهت يصعب على كثير من القراء تمييزه';
-          p.style.color = '#c8c8c8';
-          document.querySelector('main').prepend(p);
-        }""")
-        contrast = [v for v in run_axe(page) if v["id"] == "color-contrast"]
-    finally:
-        page.close()
-    assert any(n["target"] == "#pale" for v in contrast for n in v["nodes"]), contrast
-
-
-def test_a_quiz_option_puts_its_control_at_the_start_of_the_line(site):
-    """In Arabic the radio button sits to the right of its text; in English to the left."""
-    question = next(p for p in PAGE_TYPES if p.name == "quiz-question")
-    for lang in LANGS:
-        page = site.open(question, lang)
+    @pytest.mark.parametrize("page_type, lang", PAGES)
+    def test_page_has_no_serious_violations_and_follows_the_language_direction(self, site, page_type, lang):
+        page = site.open(page_type, lang)
         try:
-            control = page.locator(".option input").first.bounding_box()
-            label = page.locator(".option span").first.bounding_box()
+            assert page.locator("html").get_attribute("lang") == lang
+            assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+            severe = [v for v in run_axe(page) if v["impact"] in SEVERE]
+            assert severe == [], describe(severe)
+            layout = page.evaluate(LAYOUT)
         finally:
             page.close()
-        if lang == "ar":
-            assert control["x"] > label["x"] + label["width"] - 1
-        else:
-            assert control["x"] + control["width"] < label["x"] + 1
+        # The site name sits at the start of the bar: on the right in Arabic, on the left in English.
+        assert layout["direction"] == ("rtl" if lang == "ar" else "ltr"), layout
+        assert (layout["brandCentre"] > layout["width"] / 2) == (lang == "ar"), layout
+        # The heading's text starts at its start edge (a user-written name with dir=auto keeps its own).
+        assert layout["textRight" if layout["headingDirection"] == "rtl" else "textLeft"] < 2, layout
+        site.log.assert_local()
+
+    def test_colour_contrast_is_checked_on_arabic_text(self, site):
+        """The reconfigured rule catches pale Arabic text that axe's default matching skips."""
+        page = site.open(PAGE_TYPES[0], "ar")
+        try:
+            page.evaluate("""() => {
+              const p = document.createElement('p');
+              p.id = 'pale';
+              p.textContent = 'نص باهت يصعب على كثير من القراء تمييزه';
+              p.style.color = '#c8c8c8';
+              document.querySelector('main').prepend(p);
+            }""")
+            contrast = [v for v in run_axe(page) if v["id"] == "color-contrast"]
+        finally:
+            page.close()
+        assert any(n["target"] == "#pale" for v in contrast for n in v["nodes"]), contrast
+
+    def test_a_quiz_option_puts_its_control_at_the_start_of_the_line(self, site):
+        """In Arabic the radio button sits to the right of its text; in English to the left."""
+        question = next(p for p in PAGE_TYPES if p.name == "quiz-question")
+        for lang in LANGS:
+            page = site.open(question, lang)
+            try:
+                control = page.locator(".option input").first.bounding_box()
+                label = page.locator(".option span").first.bounding_box()
+            finally:
+                page.close()
+            if lang == "ar":
+                assert control["x"] > label["x"] + label["width"] - 1
+            else:
+                assert control["x"] + control["width"] < label["x"] + 1
+
+
+class TestCurriculum:
+    def test_every_curriculum_module_and_lesson_page_has_no_serious_violations(self, curriculum_site):
+        """The real lessons carry markup the test content does not (tables, quotes, long links)."""
+        catalog = curriculum_site.app.extensions["catalog"]
+        paths = [f"/modules/{m.id}/" for m in catalog.modules]
+        paths += [f"/modules/{m.id}/{lesson.id}/" for m in catalog.modules for lesson in m.lessons]
+        failures = []
+        page = curriculum_site.contexts["learner"].new_page()
+        for path in paths:
+            for lang in LANGS:
+                assert page.goto(f"{curriculum_site.base}/{lang}{path}").status == 200
+                severe = [v for v in run_axe(page) if v["impact"] in SEVERE]
+                failures += [f"/{lang}{path}: {describe(severe)}"] if severe else []
+        page.close()
+        assert failures == [], "\n".join(failures)
+        curriculum_site.log.assert_local()
 
 
 def test_no_page_type_is_left_out_of_the_scan(app):
