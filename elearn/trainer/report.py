@@ -68,7 +68,8 @@ def assigned_modules(assignment_rows: list[Assignment], catalog: Catalog) -> lis
 def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
                user_id: int | None = None) -> tuple[list[Row], list[Module]]:
     """One row per member and module assigned to them through the group, in three queries
-    (assignments; members with their module totals; their current certificates).
+    (assignments; members with their module totals; their current certificates), in the order
+    of the learners' names, then of the modules.
 
     A module counts as completed, for due dates, on the day its current certificate was issued
     (a renewal counts as a new completion); a revoked certificate does not count."""
@@ -97,28 +98,30 @@ def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
                       None if c.revoked_at is not None else c.issued_at.date())
                 for key, c in certificates.items()}
 
-    group_wide: dict[str, Assignment] = {}
-    personal: dict[tuple[int, str], Assignment] = {}
-    for a in assigned:
+    # plain tuples: the loop below runs once per learner and module, and ORM attribute access
+    # costs more than everything else in it
+    group_wide: dict[str, tuple] = {}
+    personal: dict[tuple[int, str], tuple] = {}
+    for a in sorted(assigned, key=lambda a: (a.created_at, a.id)):  # the newest group-wide one wins
         if a.user_id is None:
-            group_wide[a.module_id] = rules.pick([a, group_wide[a.module_id]]) if a.module_id in group_wide else a
+            group_wide[a.module_id] = (a.due_on, a.recur_months)
         else:
-            personal[(a.user_id, a.module_id)] = a
-    totals = {m.id: len(m.lessons) + len(m.quizzes) for m in modules}
+            personal[(a.user_id, a.module_id)] = (a.due_on, a.recur_months)
+    plan = [(m.id, len(m.lessons) + len(m.quizzes), group_wide.get(m.id)) for m in modules]
+    state = rules.state
     rows = []
-    for uid, name in people.items():
-        for module in modules:
-            assignment = personal.get((uid, module.id)) or group_wide.get(module.id)
+    for uid, name in sorted(people.items(), key=lambda item: item[1].casefold()):
+        for module_id, total, shared in plan:
+            key = (uid, module_id)
+            assignment = personal.get(key) or shared
             if assignment is None:
                 continue
-            key = (uid, module.id)
-            total = totals[module.id]
             done, best, last = totals_of.get(key, _NOTHING)
             done = min(done, total)  # counts made before lessons or quizzes were removed
             certificate, expires_on, completed_on = validity.get(key, _NO_CERTIFICATE)
-            due = rules.state(assignment.due_on, assignment.recur_months, completed_on, today)
-            rows.append(Row(uid, name, module.id, module_status(done, total, last is not None), done, total,
-                            best, last, due.due, due.overdue, assignment.recur_months, certificate, expires_on))
+            due = state(assignment[0], assignment[1], completed_on, today)
+            rows.append(Row(uid, name, module_id, module_status(done, total, last is not None), done, total,
+                            best, last, due.due, due.overdue, assignment[1], certificate, expires_on))
     return rows, modules
 
 
@@ -145,11 +148,9 @@ _NEVER = dt.datetime.min
 
 
 def sort_rows(rows: list[Row], key: str, descending: bool, module_order: dict[str, int]) -> list[Row]:
-    """Sort by one column, then by name and module so equal values keep a stable, useful order.
-    Missing scores and activity sort as the lowest values."""
-    by_name = sorted(rows, key=lambda r: (r.name.casefold(), module_order.get(r.module_id, 0)))
+    """Sort by one column. `rows` come in name order and Python's sort is stable, so rows with
+    equal values stay in name order. Missing scores and activity sort as the lowest values."""
     column = {
-        "name": lambda r: r.name.casefold(),
         "module": lambda r: module_order.get(r.module_id, 0),
         "status": lambda r: (_STATUS_ORDER[r.status], r.percent),
         "score": lambda r: -1.0 if r.best is None else r.best,
@@ -157,9 +158,9 @@ def sort_rows(rows: list[Row], key: str, descending: bool, module_order: dict[st
         "due": lambda r: (r.due, not r.overdue),
         "certificate": lambda r: (r.certificate is None, r.expires_on or dt.date.max),
     }.get(key)
-    if column is None or key == "name":
-        return list(reversed(by_name)) if descending else by_name
-    return sorted(by_name, key=column, reverse=descending)
+    if column is None:  # by name: already in that order
+        return list(reversed(rows)) if descending else list(rows)
+    return sorted(rows, key=column, reverse=descending)
 
 
 @dataclass(frozen=True)
