@@ -203,10 +203,10 @@ def test_revoked_certificate_gets_no_refresher(app, client):
 
 def test_compliance_cycle_end_to_end(app, smtp):
     """Due soon -> one reminder however often the command runs -> refresher passed -> renewed with a
-    new code; another learner left to expire -> expired on My learning, in the trainer's digest
-    counts and on the verification page."""
+    new code; another learner left to expire -> expired on My learning, in the trainer's report,
+    in the digest counts and on the verification page."""
     from elearn.reminders.service import group_counts
-    from elearn.trainer.models import Group, Membership
+    from elearn.trainer.models import Assignment, Group, Membership
     from factories import make_user
     from test_certificates import finish_module
 
@@ -224,7 +224,10 @@ def test_compliance_cycle_end_to_end(app, smtp):
             db.session.flush()
             for uid in db.session.scalars(select(User.id).where(User.username.in_(["amal", "basel"]))):
                 db.session.add(Membership(group_id=group.id, user_id=uid))
+            db.session.add(Assignment(group_id=group.id, module_id="sample", due_on=dt.date(2026, 12, 31),
+                                      recur_months=12))
             db.session.commit()
+            group_id = group.id
             first = {c.user_id: c for c in db.session.scalars(select(Certificate))}
             assert {c.expires_on for c in first.values()} == {dt.date(2027, 12, 1)}
 
@@ -262,3 +265,14 @@ def test_compliance_cycle_end_to_end(app, smtp):
         with app.app_context():
             [counts] = group_counts(db.session, app.extensions["catalog"], dt.date(2027, 12, 2), 30)
             assert counts.counts == {"current": 1, "due_soon": 0, "expired": 1}
+        coach = app.test_client()
+        Auth(coach).login("coach")
+        report = coach.get(f"/en/trainer/groups/{group_id}/report").get_data(as_text=True)
+        text = " ".join(re.sub(r"<[^>]+>", " ", report).split())
+        assert "current 1 · due soon 0 · expired 1" in text
+        rows = {row.split()[0]: row for row in (" ".join(re.sub(r"<[^>]+>", " ", "<tr" + r).split())
+                                                 for r in report.split("<tbody>")[-1].split("<tr")[1:])}
+        assert "Current until Nov 5, 2028" in rows["amal"] and "Overdue" not in rows["amal"]
+        assert "Expired until Dec 1, 2027" in rows["basel"]
+        expired_only = coach.get(f"/en/trainer/groups/{group_id}/report?certificate=expired").get_data(as_text=True)
+        assert "basel" in expired_only and ">amal<" not in expired_only

@@ -10,7 +10,7 @@ from elearn.db import db
 from elearn.mail import mail_configured, send_mail
 from elearn.reminders.models import Reminder
 from elearn.reminders.service import digest_key, group_counts
-from elearn.trainer.models import Group, Membership
+from elearn.trainer.models import Assignment, Group, Membership
 from factories import make_user
 from smtp_server import smtp  # noqa: F401  (fixture)
 from test_validity import make_certificate
@@ -125,13 +125,16 @@ def test_a_claim_held_by_another_run_is_not_sent_twice(app, runner, smtp):
     assert "reminders: 1 sent" in taken_over.output and len(smtp.messages) == 1
 
 
-def make_group(app, trainer_locale="en", members=()):
+def make_group(app, trainer_locale="en", members=(), assigned=True):
+    """The trainer's group; the sample module is assigned to it unless `assigned` is False."""
     with app.app_context():
         trainer = make_user(username="coach", role="trainer", email="coach@example.org", locale=trainer_locale)
         group = Group(name="Workshop Gaziantep", trainer_id=trainer.id, invite_code="ABCD1234")
         db.session.add(group)
         db.session.flush()
         db.session.add_all(Membership(group_id=group.id, user_id=uid) for uid in members)
+        if assigned:
+            db.session.add(Assignment(group_id=group.id, module_id="sample", due_on=TODAY))
         db.session.commit()
         return group.id
 
@@ -146,6 +149,14 @@ def test_group_counts(app):
         assert group.counts == {"current": 1, "due_soon": 2, "expired": 1}
         assert sorted((person, status) for person, _c, status in group.attention) == [
             ("b", "due_soon"), ("c", "expired"), ("d", "due_soon")]
+
+
+def test_group_counts_only_modules_assigned_through_the_group(app):
+    members = [learner(app, "a", 100), learner(app, "b", 10)]
+    make_group(app, members=members, assigned=False)
+    with app.app_context():
+        [group] = group_counts(db.session, app.extensions["catalog"], TODAY, 30)
+        assert group.counts == {"current": 0, "due_soon": 0, "expired": 0} and group.attention == []
 
 
 @pytest.mark.parametrize("locale, subject, line", [

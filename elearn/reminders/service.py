@@ -24,7 +24,7 @@ from typing import Callable
 
 from flask import Flask, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -33,7 +33,7 @@ from ..certificates.models import Certificate
 from ..certificates.service import DUE_SOON, EXPIRED, HELD_STATUSES, validity_status
 from ..content import Catalog
 from ..mail import send_mail
-from ..trainer.models import Group, Membership
+from ..trainer.models import Assignment, Group, Membership
 from .models import Reminder
 
 CLAIM_LEASE = dt.timedelta(minutes=15)
@@ -80,15 +80,21 @@ def learner_reminders(session: Session, catalog: Catalog, today: dt.date, due_so
 
 def group_counts(session: Session, catalog: Catalog, today: dt.date, due_soon_days: int,
                  trainer_id: int | None = None) -> list[GroupCounts]:
-    """Per group: how many current, due-soon and expired certificates its members hold, and who
-    needs attention. Two queries: groups, members and their current certificates' expiry dates;
+    """Per group: how many current, due-soon and expired certificates its members hold in the
+    modules assigned through the group, and who needs attention. Two queries: groups, members and their current certificates' expiry dates;
     then the certificates that need attention."""
     query = (select(Group.id, Group.name, Group.trainer_id, User.display_name, Certificate.id, Certificate.expires_on)
              .join(Membership, Membership.group_id == Group.id)
              .join(User, User.id == Membership.user_id)
              .join(Certificate, and_(Certificate.user_id == Membership.user_id, Certificate.superseded_at.is_(None),
                                      Certificate.revoked_at.is_(None),
-                                     Certificate.module_id.in_(_validity_modules(catalog))), isouter=True)
+                                     Certificate.module_id.in_(_validity_modules(catalog)),
+                                     # a trainer sees only modules assigned through the group
+                                     exists().where(Assignment.group_id == Group.id,
+                                                    Assignment.module_id == Certificate.module_id,
+                                                    or_(Assignment.user_id.is_(None),
+                                                        Assignment.user_id == Membership.user_id))),
+                   isouter=True)
              .order_by(Group.name, Group.id, User.display_name))
     if trainer_id is not None:
         query = query.where(Group.trainer_id == trainer_id)
