@@ -91,3 +91,12 @@ def test_saved_choice_is_used_for_pages_without_prefix(app, client):
         make_user(username="sami", locale="en")
     response = client.get("/healthz")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n, text", [(0, "لا دروس"), (1, "درس واحد"), (2, "درسان"), (7, "7 دروس"),
+                                     (11, "11 درسًا"), (99, "99 درسًا"), (100, "100 درس"), (103, "103 دروس")])
+def test_arabic_plural_forms_follow_the_number(app, n, text):
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context("/ar/"), force_locale("ar"):
+        assert ngettext("%(num)s lesson", "%(num)s lessons", n) == text
