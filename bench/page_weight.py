@@ -4,10 +4,10 @@ cache (cold) and again in the same browser context (warm), on an emulated slow n
 requests and load time, medians of --runs loads, and the lesson page's verdict against the
 budgets: 40 KB cold, 12 KB warm, under 3 s.
 
-    python bench/page_weight.py [--runs 3] [--server gunicorn|werkzeug] [--compress] [--page lesson]
+    python bench/page_weight.py [--runs 3] [--server gunicorn|werkzeug] [--page lesson]
 
-Serves the app on loopback (gunicorn by default, as in production; --compress serves it with
-werkzeug and flask-compress, to compare) on a throwaway SQLite database with the real content
+Serves the app on loopback (gunicorn by default, as in production; the app compresses its
+responses itself with flask-compress) on a throwaway SQLite database with the real content
 (lessons/ and quizzes/), seeded so that every page type exists (tests/browser.py). Exits 1 if a
 page asks any other host for anything or the lesson page misses a budget.
 Needs Debian's `chromium` and the `playwright` Python package (test extra).
@@ -108,15 +108,8 @@ def serve(args, tmp: str):
     with app.app_context():
         upgrade_database()
     ids = seed(app)
-    if args.server == "gunicorn" and not args.compress:
+    if args.server == "gunicorn":
         return ids, gunicorn(env)
-    if args.compress:
-        try:
-            from flask_compress import Compress
-        except ImportError:
-            sys.exit("page_weight: --compress needs flask-compress (pip install -e '.[bench]')")
-
-        Compress(app)
     return ids, live_server(app)
 
 
@@ -128,7 +121,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="loads per page and cache state (medians are printed)")
     parser.add_argument("--server", choices=["gunicorn", "werkzeug"], default="gunicorn")
-    parser.add_argument("--compress", action="store_true", help="gzip/brotli responses with flask-compress (werkzeug)")
     parser.add_argument("--page", action="append", help="only these page types (repeatable)")
     parser.add_argument("--fast", action="store_true", help="no network emulation (bytes and requests only)")
     args = parser.parse_args()
@@ -173,7 +165,7 @@ def main() -> int:
                 print("  ".join(row), file=sys.stderr, flush=True)
 
     network = "no emulation" if args.fast else "400 kbit/s, 400 ms RTT"
-    server_name = "werkzeug + flask-compress" if args.compress else args.server
+    server_name = args.server
     print(f"\nPage weight, median of {args.runs} loads ({network}; server: {server_name}); KB = 1000 bytes over the wire")
     header = ["page", "cold KB", "cold req", "cold ms", "warm KB", "warm req", "warm ms", "lesson budget"]
     widths = [max(len(str(r[i])) if i < len(r) else 0 for r in rows + [header]) for i in range(len(header))]

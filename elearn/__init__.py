@@ -5,7 +5,7 @@ from flask import Flask
 
 from . import config as config_module, db, errors, i18n, web
 from .content import load_catalog
-from .extensions import csrf, limiter
+from .extensions import compress, csrf, limiter
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
     errors.init_app(app)

@@ -48,6 +48,8 @@ def from_env(instance: str) -> dict:
         "STATIC_DIR": str(ROOT / "static"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/csv", "text/plain", "image/svg+xml",
+                               "application/json"],
         "SESSION_COOKIE_SECURE": (os.environ.get("ELEARN_BASE_URL") or "").startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: a slow reader keeps their form
         "MAX_CONTENT_LENGTH": 256 * 1024,

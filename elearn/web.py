@@ -30,6 +30,13 @@ class SessionInterface(SecureCookieSessionInterface):
         # (directly or, with ELEARN_PROXY_FIX, as told by the proxy's X-Forwarded-Proto).
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
+    def save_session(self, app, session, response):
+        # Static files never need the session. Saving it there would refresh the cookie and add
+        # "Vary: Cookie", so a browser would revalidate the cached stylesheet on every page.
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
+
 
 class ElearnFlask(Flask):
     session_interface = SessionInterface()

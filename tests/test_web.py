@@ -37,3 +37,28 @@ def test_stylesheet_uses_logical_properties_only(app):
     css = Path(app.static_folder, "css", "app.css").read_text()
     physical = re.findall(r"(?<![-\w])(margin|padding|border)-(left|right)\b|(?<![-\w])(left|right)\s*:|text-align:\s*(left|right)", css)
     assert physical == []
+
+
+def test_static_files_stay_cached_for_signed_in_learners(app, client):
+    """No session cookie and no Vary: Cookie on a static file, so the browser's cached copy is
+    reused across pages instead of revalidated (one request per page on a slow link)."""
+    from conftest import Auth
+    from factories import make_user
+
+    with app.app_context():
+        make_user(username="reader")
+    Auth(client).login("reader")
+    html = client.get("/en/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[^"]+)"', html).group(1)
+    response = client.get(css, headers={"Accept-Encoding": "br, gzip"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "") and "max-age=31536000" in response.headers["Cache-Control"]
+    assert response.headers.get("Content-Encoding") in ("br", "gzip")
+
+
+def test_pages_are_compressed(client):
+    response = client.get("/en/modules/sample/first-lesson/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in response.headers["Vary"]
+    import gzip
+
+    assert b"<html" in gzip.decompress(response.get_data())

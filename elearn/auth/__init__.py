@@ -1,5 +1,5 @@
 """Accounts: register, sign in and out, account settings; the signed-in user on `g.user`."""
-from flask import Blueprint, Flask, g, session
+from flask import Blueprint, Flask, g, request, session
 
 from ..db import db
 
@@ -12,6 +12,8 @@ def load_user() -> None:
     from .models import User
 
     g.user = None
+    if request.endpoint == "static":  # never touch the session there: no Vary: Cookie on cached files
+        return
     uid = session.get("uid")
     if uid is None:
         return
