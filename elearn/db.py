@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import Migrate, upgrade as _alembic_upgrade
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -46,13 +46,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db)
+    # The SQLite file's folder must exist before anything connects, `elearn db upgrade` included.
+    uri = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if uri.get_backend_name() == "sqlite" and uri.database and uri.database != ":memory:":
+        Path(uri.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def upgrade_database() -> None:
-    """Apply every migration (inside an app context). Creates the SQLite file if needed."""
-    uri = db.engine.url
-    if uri.get_backend_name() == "sqlite" and uri.database:
-        Path(uri.database).parent.mkdir(parents=True, exist_ok=True)
+    """Apply every migration (inside an app context)."""
     _alembic_upgrade(directory=MIGRATIONS)
 
 

@@ -98,3 +98,52 @@ def test_completing_requires_sign_in_and_csrf(client, auth):
     assert response.status_code == 302 and response.headers["Location"].startswith("/en/login")
     auth.register()
     assert client.post("/en/modules/sample/first-lesson/complete").status_code == 400  # no CSRF token
+
+
+def test_certificate_is_issued_when_the_last_step_is_a_lesson(app, client):
+    """Quizzes first, lessons last: marking the last lesson complete finishes the module."""
+    from conftest import Auth, csrf_token
+    from elearn.certificates.models import Certificate
+    from elearn.db import db
+    from factories import make_user
+    from quizhelpers import take
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        make_user(username="quizfirst")
+    Auth(client).login("quizfirst")
+    take(app, client, "check-first-lesson")
+    take(app, client, "final")
+    url = "/en/modules/sample/first-lesson/"
+    client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 0
+    url = "/en/modules/sample/second-lesson/"
+    response = client.post(url + "complete", data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
+    assert "Your certificate is ready." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_my_learning_repairs_a_completion_without_certificate(app, client):
+    from conftest import Auth, csrf_token
+    from elearn.certificates.models import Certificate
+    from elearn.db import db
+    from factories import make_user
+    from quizhelpers import take
+    from sqlalchemy import delete, func, select
+
+    with app.app_context():
+        make_user(username="crashed")
+    Auth(client).login("crashed")
+    for lesson in ("first-lesson", "second-lesson"):
+        url = f"/en/modules/sample/{lesson}/"
+        client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
+    take(app, client, "check-first-lesson")
+    take(app, client, "final")
+    with app.app_context():  # as if the process died between grading and writing the certificate
+        db.session.execute(delete(Certificate))
+        db.session.commit()
+    assert "Download (PDF)" in client.get("/en/me/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 1

@@ -31,6 +31,17 @@ def get_module_lesson(module_id: str, lesson_id: str | None = None):
     return module, lesson
 
 
+def issue_certificate_if_complete(module):
+    """Issue the module's certificate when the learner has just completed it: the last step may
+    be a lesson as well as a quiz."""
+    from ..certificates.service import issue_if_complete
+
+    certificate = issue_if_complete(db.session, catalog(), g.user, module)
+    if certificate is not None:
+        flash(_("You completed the module. Your certificate is ready."), "success")
+    return certificate
+
+
 def assignments_for(user_id: int):
     from ..trainer.assignments import for_learner
 
@@ -82,6 +93,7 @@ def complete(lang, module_id, lesson_id):
     if EmptyForm().validate_on_submit():
         service.mark_complete(db.session, g.user.id, module.id, lesson.id)
         flash(_("Lesson marked as complete."), "success")
+        issue_certificate_if_complete(module)
     position = lesson.position
     if position + 1 < len(module.lessons):
         return redirect(url_for("learning.lesson", module_id=module.id, lesson_id=module.lessons[position + 1].id))
@@ -97,6 +109,11 @@ def me(lang):
 
     progress = service.progress_by_module(db.session, g.user.id, catalog())
     certificates = {c.module_id: c for c in for_user(db.session, g.user.id)}
+    for module in catalog().modules:  # repairs a completion whose certificate was never written
+        if progress[module.id].status == service.COMPLETED and module.id not in certificates:
+            issued = issue_certificate_if_complete(module)
+            if issued is not None:
+                certificates[module.id] = issued
     return render_template("learning/me.html", modules=catalog().modules, progress=progress,
                            certificates=certificates, groups=memberships_of(db.session, g.user.id),
                            form=EmptyForm(), assignments=assignments_for(g.user.id),
