@@ -5,7 +5,7 @@
   certificate that verifies, and find it all on "My learning";
 - the trainer journey: sign in, create a group, hand the invitation code to a learner who
   joins with it, see the learner among the members;
-- the refresher journey: see the marked place at the end of this file.
+- the refresher journey: a certificate due for renewal, the refresher quiz, the renewed certificate.
 
 Every request any page makes must stay on loopback. Screenshots (result page, certificate
 rendered to PNG) go to $ELEARN_SCREENSHOTS when set.
@@ -240,9 +240,70 @@ def test_trainer_journey(app, served, chromium, requests_log, lang):
 
 
 # --- Refresher journey -------------------------------------------------------------------
-# The refresher engineer adds `test_refresher_journey` here (both languages, JavaScript off,
-# `requests_log` and `new_context` as above): a learner whose certificate is due for renewal
-# is told so, takes the refresher quiz and sees the certificate renewed.
+
+REFRESHER_WORDS = {
+    "ar": {"notice": "تجديدها", "start": "ابدأ الاختبار التنشيطي", "submit": "أرسل الإجابات",
+           "renewed": "جُدِّدت شهادتك.", "valid": "شهادة سارية", "superseded": "شهادة مستبدلة"},
+    "en": {"notice": "Take the refresher to renew it", "start": "Start the refresher", "submit": "Submit answers",
+           "renewed": "Your certificate is renewed.", "valid": "Valid certificate", "superseded": "Superseded certificate"},
+}
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_refresher_journey(app, served, chromium, requests_log, lang):
+    """A learner whose certificate is due for renewal is told so on My learning, takes the
+    refresher quiz (JavaScript off) and gets a renewed certificate with a new code; the old code
+    still verifies, as superseded."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from elearn.certificates.models import Certificate
+    from elearn.db import db
+    from test_certificates import finish_module
+
+    words = REFRESHER_WORDS[lang]
+    module = app.extensions["catalog"].module("sample")
+    client = app.test_client()
+    from conftest import Auth
+
+    Auth(client).register(username=f"renewer_{lang}", password=STRONG, lang=lang)
+    finish_module(app, client, lang)  # the module itself was walked in the learner journey
+    with app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        certificate.expires_on = dt.date.today() + dt.timedelta(days=10)  # due for renewal soon
+        db.session.commit()
+        old_code = certificate.code
+
+    page = new_context(chromium, requests_log).new_page()
+    page.goto(f"{served}/{lang}/login")
+    page.fill("#username", f"renewer_{lang}")
+    page.fill("#password", STRONG)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(f"{served}/{lang}/me/")
+    page.get_by_role("link", name=words["notice"]).first.click()
+    page.get_by_role("button", name=words["start"]).click()
+    bank = module.question_bank
+    seen = 0
+    while "/attempts/" in page.url and "/review" not in page.url:
+        prompt = page.locator("legend h1").inner_text().strip()
+        question = next(q for q in bank if q.prompt.get(lang) == prompt)
+        for option_id in question.answer:
+            page.check(f'input[name=answer][value="{option_id}"]')
+        page.locator("button[name=go][value=next], button[name=go][value=review]").click()
+        seen += 1
+        assert seen <= len(bank)
+    page.get_by_role("button", name=words["submit"]).click()
+    assert words["renewed"] in page.content()
+    new_code = page.locator("main code").first.inner_text().strip()
+    assert new_code and new_code != old_code
+
+    stranger = new_context(chromium, requests_log).new_page()
+    stranger.goto(f"{served}/{lang}/verify/{new_code}")
+    assert words["valid"] in stranger.content()
+    stranger.goto(f"{served}/{lang}/verify/{old_code}")
+    assert words["superseded"] in stranger.content()
 
 
 @pytest.mark.parametrize("url, local", [
