@@ -28,11 +28,13 @@ WORDS = {
     "ar": {"register": "إنشاء الحساب", "complete": "سجّل الدرس مكتملًا", "check": "اختبر ما تعلّمته",
            "start": "ابدأ الاختبار", "submit": "أرسل الإجابات", "pass": "نجحت", "valid": "شهادة سارية",
            "download": "نزّل الشهادة (PDF)", "verify": "صفحة التحقق", "completed": "مكتمل",
-           "create_group": "أنشئ المجموعة", "join": "انضمّ إلى المجموعة", "continue": "متابعة"},
+           "create_group": "أنشئ المجموعة", "join": "انضمّ إلى المجموعة", "continue": "متابعة",
+           "assign": "أسند", "report": "تقرير التقدّم", "not_started": "لم يبدأ", "assigned": "المهام المسندة إليك"},
     "en": {"register": "Create account", "complete": "Mark as complete", "check": "Check what you learned",
            "start": "Start the quiz", "submit": "Submit answers", "pass": "Passed", "valid": "Valid certificate",
            "download": "Download the certificate (PDF)", "verify": "Verification page", "completed": "Completed",
-           "create_group": "Create group", "join": "Join the group", "continue": "Continue"},
+           "create_group": "Create group", "join": "Join the group", "continue": "Continue",
+           "assign": "Assign", "report": "Progress report", "not_started": "Not started", "assigned": "Assigned to you"},
 }
 
 
@@ -237,6 +239,17 @@ def test_trainer_journey(app, served, chromium, requests_log, lang):
     trainer.reload()
     members = trainer.locator("main table tbody")
     assert f"joiner_{lang}" in members.inner_text()
+
+    # assign the module to the group with a due date, then follow the learner in the report
+    trainer.select_option("#module", "sample")
+    trainer.fill("#due_on", "2030-05-31")
+    trainer.get_by_role("button", name=words["assign"], exact=True).click()
+    assert "#assignments" in trainer.url
+    trainer.get_by_role("link", name=words["report"]).first.click()
+    row = trainer.locator("table.report tbody tr", has_text=f"joiner_{lang}")
+    assert row.count() == 1 and words["not_started"] in row.inner_text()
+    learner.goto(f"{served}/{lang}/")
+    assert words["assigned"] in learner.locator("main").inner_text()
 
 
 # --- Refresher journey -------------------------------------------------------------------
