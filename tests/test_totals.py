@@ -38,3 +38,14 @@ def test_totals_follow_every_step_and_match_a_full_recount(app):
         incremental = snapshot()
         assert rebuild_totals(db.session, app.extensions["catalog"]) == 2
         assert snapshot() == incremental
+
+
+def test_rebuild_totals_command_recounts_after_content_changes(app, runner):
+    with app.app_context():
+        user = make_user(username="stale")
+        db.session.add(ModuleTotals(user_id=user.id, module_id="sample", lessons_done=9, quizzes_passed=9))
+        db.session.commit()
+    result = runner.invoke(args=["rebuild-totals"])
+    assert result.exit_code == 0 and "module totals rebuilt: 0 rows" in result.output
+    with app.app_context():
+        assert snapshot() == []

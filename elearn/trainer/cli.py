@@ -34,3 +34,15 @@ def demo(password: str | None) -> None:
     click.echo(f"  admin:    {result['admin']}")
     click.echo(f"  learners: {result['learners'][0]} … {result['learners'][-1]}")
     click.echo(f"  password (every account): {password}")
+
+
+@click.command("rebuild-totals")
+@with_appcontext
+def rebuild_totals_command() -> None:
+    """Recount every learner's module totals (what trainers' reports read) from their lessons and
+    attempts. Run it after removing lessons or quizzes from a module; otherwise each learner's row
+    is recounted at their next activity in the module."""
+    from ..learning.service import rebuild_totals
+
+    rows = rebuild_totals(db.session, current_app.extensions["catalog"])
+    click.echo(f"module totals rebuilt: {rows} rows")
