@@ -185,3 +185,13 @@ def test_quiz_pages_work_in_arabic(app, client, auth):
     location = start(client, lang="ar")
     page = client.get(location).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page and "السؤال 1 من 2" in page
+
+
+def test_quiz_page_lists_graded_attempts_with_a_review_link(app, client, auth):
+    from quizhelpers import attempt_id, take
+
+    auth.register(username="lister")
+    location = take(app, client, "final")
+    html = client.get("/ar/modules/sample/quizzes/final/").get_data(as_text=True)
+    assert "محاولاتك" in html
+    assert f'href="/ar/attempts/{attempt_id(location)}/result"' in html and "100" in html
