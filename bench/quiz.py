@@ -24,7 +24,6 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    from sqlalchemy import text
 
     from elearn import create_app
     from elearn.db import db, upgrade_database

@@ -9,7 +9,6 @@ learner (so progress bars show), and saves PNGs to --out (not committed). Needs 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile

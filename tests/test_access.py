@@ -13,13 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from conftest import Auth
-from elearn.auth.models import User
 from elearn.certificates.models import Certificate
 from elearn.db import db
 from elearn.quiz.models import QuizAttempt
 from elearn.trainer import assignments as rules
 from elearn.trainer import service
-from elearn.trainer.models import Assignment, Group
 from factories import make_user
 from quizhelpers import take
 

@@ -11,7 +11,7 @@ from elearn.db import db
 from elearn.quiz.grading import grade, grade_attempt
 from elearn.quiz.models import QuizAttempt
 from elearn.quiz.service import make_layout
-from quizhelpers import answer, attempt_id, start, submit, take
+from quizhelpers import answer, attempt_id, start, take
 
 CATALOG = load_catalog(VALID / "lessons", VALID / "quizzes")
 MODULE = CATALOG.module("sample")
