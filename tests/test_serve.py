@@ -8,7 +8,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-
 from conftest import VALID
 
 
