@@ -21,15 +21,12 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="screenshots")
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--mobile", action="store_true", help="a 390 px wide phone viewport")
-    parser.add_argument("--all-lessons", action="store_true", help="every lesson, not just the first of each module")
-    args = parser.parse_args()
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-    from playwright.sync_api import sync_playwright
+
+def serve_app(prepare=None):
+    """The app on a new temporary SQLite database, migrated (then `prepare(app)` inside an app
+    context, when given), served on a free loopback port. Returns (app, server, base URL)."""
     from werkzeug.serving import make_server
 
     from elearn import create_app
@@ -40,16 +37,30 @@ def main() -> None:
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade_database()
+        if prepare is not None:
+            prepare(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    return app, server, f"http://127.0.0.1:{server.server_port}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="screenshots")
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--mobile", action="store_true", help="a 390 px wide phone viewport")
+    parser.add_argument("--all-lessons", action="store_true", help="every lesson, not just the first of each module")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    app, server, base = serve_app()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     catalog = app.extensions["catalog"]
     width = 390 if args.mobile else args.width
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         page = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=False).new_page()
         page.goto(f"{base}/en/register")
         page.fill("#username", "screenshots")

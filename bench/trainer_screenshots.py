@@ -6,16 +6,13 @@ both languages, on the `elearn demo` data, in headless Chromium.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import LAUNCH_ARGS  # noqa: E402
+from screenshots import CHROMIUM, LAUNCH_ARGS, serve_app  # noqa: E402
 
 
 def main() -> None:
@@ -26,22 +23,14 @@ def main() -> None:
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
-    from werkzeug.serving import make_server
 
-    from elearn import create_app
-    from elearn.db import db, upgrade_database
+    from elearn.db import db
     from elearn.demo import run_demo
 
-    tmp = tempfile.mkdtemp()
-    app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/shots.db",
-                      "RATELIMIT_ENABLED": False})
     password = "screenshots password"
-    with app.app_context():
-        upgrade_database()
-        demo = run_demo(db.session, app.extensions["catalog"], password)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    demo = {}
+    _app, server, base = serve_app(
+        lambda app: demo.update(run_demo(db.session, app.extensions["catalog"], password)))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     group = demo["group"]
@@ -56,9 +45,8 @@ def main() -> None:
         "learner-home": "",
     }
     width = 390 if args.mobile else args.width
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         for who in ("demo-admin", demo["learners"][1]):
             page = browser.new_context(viewport={"width": width, "height": 900},
                                        java_script_enabled=False).new_page()

@@ -107,3 +107,15 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def trainer(app):
+    """A client signed in as the trainer "coach"."""
+    from factories import make_user
+
+    with app.app_context():
+        make_user(username="coach", role="trainer")
+    client = app.test_client()
+    Auth(client).login("coach")
+    return client

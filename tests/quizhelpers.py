@@ -37,15 +37,21 @@ def submit(client, location: str, lang="en"):
 
 def take(app, client, quiz="final", answers=None, lang="en"):
     """Start, answer every question (right answers by default) and submit. Returns the location."""
+    location = start(client, quiz, lang)
+    answer_and_submit(app, client, location, ANSWERS[quiz] if answers is None else answers, lang)
+    return location
+
+
+def answer_and_submit(app, client, location: str, answers: dict, lang="en") -> tuple[list, str]:
+    """Answer every question of the attempt at `location` from `answers` ({question id: option
+    ids}; missing ones are left blank), submit it; return its layout and where submitting led."""
     from elearn.db import db
     from elearn.quiz.models import QuizAttempt
 
-    location = start(client, quiz, lang)
-    answers = ANSWERS[quiz] if answers is None else answers
     with app.app_context():
         layout = db.session.get(QuizAttempt, attempt_id(location)).layout
     for number, item in enumerate(layout, start=1):
         answer(client, location, number, answers.get(item["q"], []), lang=lang)
     response = submit(client, location, lang)
     assert response.status_code == 302
-    return location
+    return layout, response.headers["Location"]

@@ -10,16 +10,6 @@ from elearn.trainer.models import Group, Membership
 from factories import make_user
 
 
-@pytest.fixture
-def trainer(app):
-    """A signed-in trainer client."""
-    with app.app_context():
-        make_user(username="coach", role="trainer")
-    client = app.test_client()
-    Auth(client).login("coach")
-    return client
-
-
 def create_group(client, name="Beirut workshop", lang="en"):
     url = f"/{lang}/trainer/"
     response = client.post(url, data={"csrf_token": csrf_token(client, url), "name": name})

@@ -16,7 +16,7 @@ from elearn.certificates.models import Certificate
 from elearn.db import db
 from elearn.quiz.models import QuizAttempt
 from elearn.refresher.rule import Answer, choose_questions, standings
-from quizhelpers import ANSWERS, answer, attempt_id, submit
+from quizhelpers import ANSWERS, answer_and_submit, attempt_id
 from smtp_server import smtp  # noqa: F401  (fixture)
 
 NOW = dt.datetime(2027, 6, 1, 12)
@@ -105,13 +105,8 @@ def all_answers():
 
 def take_refresher(app, client, answers, lang="en"):
     location = start_refresher(client, lang).headers["Location"]
-    with app.app_context():
-        layout = db.session.get(QuizAttempt, attempt_id(location)).layout
-    for number, item in enumerate(layout, start=1):
-        answer(client, location, number, answers.get(item["q"], []), lang=lang)
-    response = submit(client, location, lang)
-    assert response.status_code == 302
-    return response.headers["Location"], layout
+    layout, result = answer_and_submit(app, client, location, answers, lang)
+    return result, layout
 
 
 @pytest.mark.parametrize("lang, text", [("en", "The refresher is for holders"), ("ar", "الاختبار التنشيطي مخصّص")])

@@ -19,15 +19,6 @@ from quizhelpers import ANSWERS, take
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def trainer(app):
-    with app.app_context():
-        make_user(username="coach", role="trainer")
-    client = app.test_client()
-    Auth(client).login("coach")
-    return client
-
-
 def make_group(app, members=(), name="Workshop", trainer="coach"):
     with app.app_context():
         owner = db.session.scalar(select(User).where(User.username == trainer))

@@ -31,19 +31,27 @@ def get_attempt(attempt_id: int) -> QuizAttempt:
     return attempt
 
 
+def attempts_state(module, quiz):
+    """For the signed-in learner (if any): their graded attempts, their open attempt, and why they
+    cannot start another one now (None when they can)."""
+    if g.user is None:
+        return [], None, None
+    graded = service.graded_attempts(db.session, g.user.id, module.id, quiz.id)
+    current = service.open_attempt(db.session, g.user.id, module.id, quiz.id)
+    blocked = None
+    try:
+        service.check_policy(quiz, graded)
+    except service.MustWait as exc:
+        blocked = _("You can try again after %(time)s.", time=format_datetime(exc.until, "short"))
+    except service.NoAttemptsLeft:
+        blocked = _("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
+    return graded, current, blocked
+
+
 @bp.route("/modules/<module_id>/quizzes/<quiz_id>/")
 def quiz(lang, module_id, quiz_id):
     module, quiz = get_quiz(module_id, quiz_id)
-    graded, current, blocked = [], None, None
-    if g.user is not None:
-        graded = service.graded_attempts(db.session, g.user.id, module.id, quiz.id)
-        current = service.open_attempt(db.session, g.user.id, module.id, quiz.id)
-        try:
-            service.check_policy(quiz, graded)
-        except service.MustWait as exc:
-            blocked = _("You can try again after %(time)s.", time=format_datetime(exc.until, "short"))
-        except service.NoAttemptsLeft:
-            blocked = _("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
+    graded, current, blocked = attempts_state(module, quiz)
     return render_template("quiz/quiz.html", module=module, quiz=quiz, graded=graded, current=current,
                            blocked=blocked, form=EmptyForm())
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, render_template, url_for
-from flask_babel import format_datetime, gettext as _
 
 from ..auth.forms import EmptyForm
 from ..auth.views import login_required
@@ -10,7 +9,7 @@ from ..db import db
 from ..learning.views import catalog, get_module_lesson
 from ..quiz import service as quiz_service
 from ..quiz.models import QuizAttempt
-from ..quiz.views import _first_unanswered, get_attempt
+from ..quiz.views import _first_unanswered, attempts_state, get_attempt
 from . import bp, service
 
 
@@ -25,16 +24,8 @@ def get_refresher(module_id: str):
 @bp.route("/modules/<module_id>/refresher/")
 def intro(lang, module_id):
     module, quiz = get_refresher(module_id)
-    certificate = current = blocked = None
-    graded = []
-    if g.user is not None:
-        certificate = service.renewable_certificate(db.session, g.user.id, module)
-        graded = quiz_service.graded_attempts(db.session, g.user.id, module.id, quiz.id)
-        current = quiz_service.open_attempt(db.session, g.user.id, module.id, quiz.id)
-        try:
-            quiz_service.check_policy(quiz, graded)
-        except quiz_service.MustWait as exc:
-            blocked = _("You can try again after %(time)s.", time=format_datetime(exc.until, "short"))
+    certificate = service.renewable_certificate(db.session, g.user.id, module) if g.user else None
+    graded, current, blocked = attempts_state(module, quiz)  # a refresher has no attempt limit
     size = min(current_app.config["REFRESHER_QUESTIONS"], len(quiz.questions))
     return render_template("refresher/intro.html", module=module, quiz=quiz, certificate=certificate, size=size,
                            graded=graded, current=current, blocked=blocked, form=EmptyForm())

@@ -222,29 +222,31 @@ def module_report(lang, group_id, module_id):
 
 
 def _quiz(group, module_id, quiz_id):
-    module, _rows = _assigned_module(group, module_id)
-    quiz = module.quizzes.get(quiz_id)
+    """The module (assigned through the group), the quiz, the whole-quiz statistics and
+    (question, statistics) pairs in the quiz's order."""
+    module = next((m for m in report.assigned_modules(rules.for_group(db.session, group.id), catalog())
+                   if m.id == module_id), None)
+    quiz = module.quizzes.get(quiz_id) if module else None
     if quiz is None:
         abort(404)
-    return module, quiz, report.analyse(quiz, report.quiz_attempts(db.session, group, module.id, quiz.id))
+    test, stats = report.analyse(quiz, report.quiz_attempts(db.session, group, module.id, quiz.id))
+    return module, quiz, test, list(zip(quiz.questions, stats))
 
 
 @bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/quizzes/<quiz_id>/")
 @trainer_required
 def item_analysis(lang, group_id, module_id, quiz_id):
     group = get_group(group_id)
-    module, quiz, (test, questions) = _quiz(group, module_id, quiz_id)
-    by_id = {q.id: q for q in quiz.questions}
+    module, quiz, test, questions = _quiz(group, module_id, quiz_id)
     return render_template("trainer/item_analysis.html", group=group, module=module, quiz=quiz, test=test,
-                           questions=[(by_id[s.question_id], s) for s in questions])
+                           questions=questions)
 
 
 @bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/quizzes/<quiz_id>.csv")
 @trainer_required
 def item_analysis_csv(lang, group_id, module_id, quiz_id):
     group = get_group(group_id)
-    module, quiz, (_test, questions) = _quiz(group, module_id, quiz_id)
-    by_id = {q.id: q for q in quiz.questions}
+    module, quiz, _test, questions = _quiz(group, module_id, quiz_id)
 
     def share(value):
         return None if value is None else round(100 * value, 1)
@@ -252,8 +254,7 @@ def item_analysis_csv(lang, group_id, module_id, quiz_id):
     header = [_("Question"), _("Text"), _("Attempts"), _("Facility index (%)"), _("Discrimination index"),
               _("Discriminative efficiency"), _("Most missed"), _("Options chosen (%)"), _("Unanswered (%)")]
     body = []
-    for s in questions:
-        question = by_id[s.question_id]
+    for question, s in questions:
         options = "; ".join(f"{option_label(o, lang)}: {share(s.option_shares.get(o.id))}" for o in question.options)
         body.append([question.id, question.prompt.get(lang), s.attempts, share(s.facility),
                      None if s.discrimination is None else round(s.discrimination, 1),
