@@ -59,9 +59,9 @@ CASES = [
     # (file, old, new, expected "path:line: message" fragment)
     ("lessons/sample/first-lesson.ar.md", None, None, "lessons/sample/module.yaml:10: missing language 'ar'"),
     ("lessons/sample/first-lesson.ar.md", "## التسلسل الزمني", "### التسلسل الزمني",
-     "lessons/sample/first-lesson.ar.md:18: section 2 is a level-3 heading here but level-2 in English"),
+     "lessons/sample/first-lesson.ar.md:19: section 2 is a level-3 heading here but level-2 in English"),
     ("lessons/sample/first-lesson.ar.md", "## التسلسل الزمني\n", "## التسلسل الزمني\n\n## زائد\n",
-     "lessons/sample/first-lesson.ar.md:20: sections differ between languages: 3 headings in Arabic, 2 in English"),
+     "lessons/sample/first-lesson.ar.md:21: sections differ between languages: 3 headings in Arabic, 2 in English"),
     ("lessons/sample/first-lesson.en.md", "sources:\n  - publisher: Example Publisher\n    title: A source\n    date: 2025-12-18\n    url: https://example.org/source\n", "",
      "lessons/sample/first-lesson.en.md:2: missing sources"),
     ("lessons/sample/first-lesson.en.md", "reviewed: 2026-11-01\n", "",

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from types import MappingProxyType
 
+from .dates import facts_date_problems, source_after_facts, source_date
 from .markdown import heading_levels, render_markdown
 from .model import (LANGS, QUESTION_TYPES, Catalog, KeyTerm, Lesson, LessonText, Module,
                     Option, Question, Quiz, Source, Text)
@@ -19,7 +20,7 @@ from .yamlio import LineDict, LineList, YamlError, load_yaml
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MODULE_FIELDS = {"id", "order", "title", "summary", "lessons", "final_quiz", "pass_mark",
                  "certificate_validity_months"}
-FRONT_FIELDS = {"title", "minutes", "objectives", "key_terms", "sources", "reviewed"}
+FRONT_FIELDS = {"title", "minutes", "objectives", "key_terms", "sources", "reviewed", "facts_as_of"}
 SOURCE_FIELDS = {"publisher", "title", "date", "url"}
 QUIZ_FIELDS = {"id", "kind", "lesson", "title", "pass_mark", "max_attempts",
                "retake_wait_minutes", "questions"}
@@ -61,6 +62,22 @@ def load_catalog(lessons_dir: Path, quizzes_dir: Path) -> Catalog:
 def check_content(lessons_dir: Path, quizzes_dir: Path) -> list[str]:
     """Return every problem in the content (empty when it is valid)."""
     return _load(Path(lessons_dir), Path(quizzes_dir))[1]
+
+
+def load_quizzes(quizzes_dir: Path) -> tuple[dict[str, tuple[Quiz, ...]], list[str]]:
+    """Every module's quizzes, read without the lessons, and the problems found.
+
+    For the quiz lint, which must run while lessons are being edited. Which lesson a check
+    quiz names is not checked here (`check_content` does that).
+    """
+    quizzes_dir = Path(quizzes_dir)
+    report = _Reporter(quizzes_dir.resolve().parent)
+    if not quizzes_dir.is_dir():
+        report(quizzes_dir, 0, "quizzes folder not found")
+        return {}, report.problems
+    modules = {folder.name: tuple(_load_quizzes(folder, folder.name, None, 70, report).values())
+               for folder in sorted(p for p in quizzes_dir.iterdir() if p.is_dir())}
+    return modules, report.problems
 
 
 def _load(lessons_dir: Path, quizzes_dir: Path):
@@ -215,6 +232,7 @@ def _version(folder: Path, quiz_folder: Path) -> str:
 def _load_lesson(folder, module_id, lesson_id, position, module_path, line, report) -> Lesson | None:
     texts = {}
     levels = {}
+    facts_lines = {}
     for lang in LANGS:
         path = folder / f"{lesson_id}.{lang}.md"
         if not path.is_file():
@@ -222,10 +240,16 @@ def _load_lesson(folder, module_id, lesson_id, position, module_path, line, repo
             continue
         parsed = _load_lesson_text(path, lang, report)
         if parsed is not None:
-            texts[lang], levels[lang] = parsed
+            texts[lang], levels[lang], facts_lines[lang] = parsed
     if len(levels) == len(LANGS):
         _compare_sections(folder / f"{lesson_id}.ar.md", levels["en"], levels["ar"], report)
     if len(texts) != len(LANGS):
+        return None
+    if texts["ar"].facts_as_of != texts["en"].facts_as_of:
+        # One lesson states one set of facts: a translation cannot be current to another date.
+        report(folder / f"{lesson_id}.ar.md", facts_lines["ar"],
+               f"'facts_as_of' ({texts['ar'].facts_as_of}) differs from the English file's "
+               f"({texts['en'].facts_as_of}, line {facts_lines['en']})")
         return None
     return Lesson(lesson_id, module_id, position, MappingProxyType(texts))
 
@@ -265,17 +289,38 @@ def _load_lesson_text(path: Path, lang: str, report):
         ok = False
     elif reviewed > dt.date.today():
         report(path, front.line_of("reviewed"), "'reviewed' date is in the future")
+    facts_as_of = _facts_as_of(front, path, report)
     minutes = _int(front, "minutes", path, report, None, lo=1, hi=240)
     key_terms = _key_terms(front, path, report)
     if not body.strip():
         report(path, body_offset + 1, "lesson body is empty")
         ok = False
-    if not (ok and objectives and sources):
+    if not (ok and objectives and sources and facts_as_of):
         return None
     levels = [(level, body_offset + line) for level, line in heading_levels(body)]
-    text = LessonText(lang, title.strip(), minutes, objectives, key_terms, sources, reviewed,
+    text = LessonText(lang, title.strip(), minutes, objectives, key_terms, sources, reviewed, facts_as_of,
                       render_markdown(body), len(body.split()))
-    return text, levels
+    return text, levels, front.line_of("facts_as_of")
+
+
+def _facts_as_of(front, path, report) -> dt.date | None:
+    """The lesson's facts date, checked against `reviewed`, today and the dates of its sources."""
+    facts = front.get("facts_as_of")
+    line = front.line_of("facts_as_of")
+    if not isinstance(facts, dt.date) or isinstance(facts, dt.datetime):
+        report(path, line, "missing or invalid 'facts_as_of' date (YYYY-MM-DD): the date of the "
+                           "newest source the facts were checked against")
+        return None
+    problems = facts_date_problems(facts, front.get("reviewed"), dt.date.today())
+    for problem in problems:
+        report(path, line, problem)
+    for item in front.get("sources") if isinstance(front.get("sources"), list) else ():
+        if isinstance(item, dict) and item.get("date") is not None:
+            newer = source_after_facts(item["date"], facts)
+            if newer:
+                report(path, item.line_of("date"), newer)
+                problems.append(newer)
+    return None if problems else facts
 
 
 def _string_list(front, key, path, report) -> tuple[str, ...]:
@@ -301,6 +346,8 @@ def _sources(front, path, report) -> tuple[Source, ...]:
         missing = [f for f in ("publisher", "title", "date", "url") if not str(item.get(f) or "").strip()]
         for f in missing:
             report(path, line, f"source is missing '{f}'")
+        if "date" not in missing and source_date(item["date"]) is None:
+            report(path, item.line_of("date"), "source date must be YYYY-MM-DD, YYYY-MM or YYYY")
         url = str(item.get("url") or "")
         if url and not url.startswith(("https://", "http://")):
             report(path, item.line_of("url"), "source url must start with http:// or https://")
@@ -377,7 +424,7 @@ def _load_quiz(path, module_id, lesson_ids, default_pass, report):
     if kind not in ("check", "final"):
         report(path, data.line_of("kind"), "kind must be 'check' or 'final'")
     lesson = data.get("lesson")
-    if kind == "check" and lesson not in lesson_ids:
+    if kind == "check" and lesson_ids is not None and lesson not in lesson_ids:
         report(path, data.line_of("lesson"), f"check quiz must name a lesson of this module (got '{lesson}')")
     title = _text(data, "title", path, report)
     raw_questions = data.get("questions")
@@ -417,7 +464,7 @@ def _load_question(raw, path, line, report) -> Question | None:
     answer = _answer(raw, qtype, options, path, report)
     if None in (qid, prompt, options, answer) or (qtype == "scenario" and scenario is None):
         return None
-    return Question(qid, qtype, prompt, scenario, options, answer)
+    return Question(qid, qtype, prompt, scenario, options, answer, line)
 
 
 def _load_options(raw, qtype, path, report) -> tuple[Option, ...] | None:

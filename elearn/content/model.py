@@ -45,7 +45,8 @@ class LessonText:
     objectives: tuple[str, ...]
     key_terms: tuple[KeyTerm, ...]
     sources: tuple[Source, ...]
-    reviewed: dt.date
+    reviewed: dt.date  # when someone last re-read this language's file against its sources
+    facts_as_of: dt.date  # the date of the newest source the facts were checked against
     html: str
     words: int
 
@@ -60,6 +61,11 @@ class Lesson:
 
     def text(self, lang: str) -> LessonText:
         return self.texts[lang]
+
+    @property
+    def facts_as_of(self) -> dt.date:
+        """The lesson's facts date (the validator makes both languages agree; min() stays safe)."""
+        return min(text.facts_as_of for text in self.texts.values())
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class Question:
     scenario: Text | None
     options: tuple[Option, ...]
     answer: frozenset[str]
+    line: int = field(default=0, compare=False)  # where it starts in its quiz file, for the quiz lint
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -113,6 +120,11 @@ class Module:
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((l for l in self.lessons if l.id == lesson_id), None)
+
+    @property
+    def facts_as_of(self) -> dt.date | None:
+        """The oldest facts date of its lessons: the module is only as current as its oldest lesson."""
+        return min((lesson.facts_as_of for lesson in self.lessons), default=None)
 
     @property
     def final_quiz(self) -> Quiz:
