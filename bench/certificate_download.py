@@ -45,7 +45,7 @@ def main() -> None:
         # Issue directly: the bench measures downloads, not the learning path.
         code = service.new_code()
         pdf = render_certificate_pdf(CertificateContent(user.display_name, module.title.ar, module.title.en,
-                                                        dt.date.today(), None, code, service.verify_url(code)))
+                                                        dt.date.today(), None, code, service.verify_url("https://elearn.example", code)))
         db.session.add(Certificate(user_id=user.id, module_id=module.id, code=code, name=user.display_name,
                                    title_ar=module.title.ar, title_en=module.title.en,
                                    content_version=module.version, pdf=pdf))

@@ -223,7 +223,7 @@ def main() -> None:
     parser.add_argument("--compare-rounds", type=int, default=3)
     args = parser.parse_args()
 
-    from elearn.bench_routes import lesson_path
+    from bench_app import lesson_path
     from elearn.content import load_catalog
 
     tmp = tempfile.mkdtemp(prefix="elearn-load-")
@@ -234,7 +234,7 @@ def main() -> None:
     NAMES[:] = server.learner_names(args.users)
     port = server.free_port()
     host = f"http://127.0.0.1:{port}"
-    process = server.start_gunicorn(env, port, args.workers, app="elearn.bench_routes:create_bench_app()",
+    process = server.start_gunicorn(env, port, args.workers, app="bench.bench_app:create_bench_app()",
                                     log=f"{tmp}/gunicorn.log")
     try:
         pids = server.server_pids(process)

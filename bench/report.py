@@ -37,7 +37,8 @@ def main() -> None:
     from sqlalchemy import func, insert, select
 
     from elearn import create_app
-    from elearn.auth.models import User, utcnow
+    from elearn.auth.models import User
+from elearn.clock import utcnow
     from elearn.auth.service import create_user
     from elearn.db import db, upgrade_database
     from elearn.demo import insert_activity, learner_activity, merge

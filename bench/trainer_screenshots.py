@@ -25,12 +25,14 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from elearn.db import db
+    from elearn.certificates.service import Policy
     from elearn.demo import run_demo
 
     password = "screenshots password"
     demo = {}
     _app, server, base = serve_app(
-        lambda app: demo.update(run_demo(db.session, app.extensions["catalog"], password)))
+        lambda app: demo.update(run_demo(db.session, app.extensions["catalog"], password,
+                                                Policy.from_config(app.config))))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     group = demo["group"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import config as config_module, db, errors, i18n, web
+from . import commands, config as config_module, db, errors, i18n, views, web
 from .content import load_catalog
 from .extensions import compress, csrf, limiter
 
@@ -32,14 +32,6 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    from . import auth, certificates, cli, learning, quiz, refresher, reminders, trainer
-
-    auth.init_app(app)
-    learning.init_app(app)
-    quiz.init_app(app)
-    certificates.init_app(app)
-    trainer.init_app(app)
-    refresher.init_app(app)
-    reminders.init_app(app)
-    cli.init_app(app)
+    views.init_app(app)
+    commands.init_app(app)
     return app

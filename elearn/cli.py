@@ -1,4 +1,5 @@
-"""The `elearn` command: serve, db, users, content (and Flask's own commands)."""
+"""The `elearn` command. Every command is registered here, so `elearn --help` lists them without
+building the app; a command that needs the app (database, catalog) builds it when it runs."""
 from __future__ import annotations
 
 import sys
@@ -6,13 +7,18 @@ import sys
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
+from werkzeug.serving import run_simple
 
+from . import config, create_app
+from .commands import APP_COMMANDS
+from .commands.translate import translate
 from .content import ContentError, check_content, load_catalog
+from .content.stats import format_stats
+from .db import upgrade_database
+from .web import warn_about_process_state
 
 
 def _make_app() -> Flask:
-    from . import create_app
-
     try:
         return create_app()
     except ContentError as exc:
@@ -27,7 +33,15 @@ def _print_problems(problems: list[str]) -> None:
         click.echo(problem, err=True)
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False, add_version_option=False)
+class ElearnGroup(FlaskGroup):
+    """Flask's group, without loading the app to list commands (all of them are registered on
+    this group, none only on `app.cli`)."""
+
+    def list_commands(self, ctx):
+        return click.Group.list_commands(self, ctx)
+
+
+@click.group(cls=ElearnGroup, create_app=_make_app, add_default_commands=False, add_version_option=False)
 def main() -> None:
     """elearn: bilingual advocacy training on sanctions on Syria."""
 
@@ -40,11 +54,8 @@ def serve(host: str, port: int) -> None:
 
     For production use gunicorn (see the README).
     """
-    from werkzeug.serving import run_simple
-
-    from .db import upgrade_database
-
     app = _make_app()
+    warn_about_process_state(app)
     with app.app_context():
         upgrade_database()
     click.echo(f"elearn: {len(app.extensions['catalog'].modules)} modules; serving on http://{host}:{port}/")
@@ -57,8 +68,6 @@ def content() -> None:
 
 
 def _content_dirs():
-    from . import config
-
     settings = config.from_env(config.instance_path())
     return settings["LESSONS_DIR"], settings["QUIZZES_DIR"]
 
@@ -83,8 +92,6 @@ def content_check(lessons_dir: str | None, quizzes_dir: str | None) -> None:
 @content.command("stats")
 def content_stats() -> None:
     """Per module and language: lessons, words per lesson, questions per type."""
-    from .content.stats import format_stats
-
     lessons_dir, quizzes_dir = _content_dirs()
     try:
         catalog = load_catalog(lessons_dir, quizzes_dir)
@@ -94,5 +101,5 @@ def content_stats() -> None:
     click.echo(format_stats(catalog))
 
 
-def init_app(app: Flask) -> None:
-    """Nothing to add yet: area commands register themselves in their own init_app."""
+for _command in (*APP_COMMANDS, translate):
+    main.add_command(_command)

@@ -7,8 +7,10 @@ from flask import Flask
 from flask_migrate import Migrate, upgrade as _alembic_upgrade
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session
 
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 
@@ -59,9 +61,18 @@ def upgrade_database() -> None:
 
 def upsert(session, model, keys: dict, values: dict) -> None:
     """INSERT ... ON CONFLICT (keys) DO UPDATE SET values, on SQLite and PostgreSQL alike."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(model).values(**keys, **values)
     session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+
+def insert_once(session: Session, row) -> bool:
+    """Add `row` and commit. False (rolled back) when a unique constraint refuses it: another
+    request made the same row a moment ago, which callers treat as "already done"."""
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True

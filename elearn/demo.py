@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from .auth.service import create_user
 from .certificates.models import Certificate
-from .certificates.service import add_months, new_code
+from .certificates.service import Policy, add_months, new_code, verify_url
+from .clock import utcnow
 from .content import Catalog, Module, Quiz
 from .learning.models import LessonProgress
+from .learning.service import rebuild_totals
 from .quiz.grading import grade
 from .quiz.models import QuizAttempt
 from .quiz.service import make_layout
+from .trainer import assignments, service
 
 STAGES = ("none", "some", "lessons", "complete")
 STAGE_WEIGHTS = (25, 35, 15, 25)
@@ -102,8 +106,6 @@ def learner_activity(user_id: int, name: str, modules: list[Module], rng: random
 
 def insert_activity(session: Session, activity: Activity, catalog: Catalog) -> None:
     """Bulk-insert the rows (executemany), then recompute the learners' module totals."""
-    from .learning.service import rebuild_totals
-
     for model, rows in ((LessonProgress, activity.lessons), (QuizAttempt, activity.attempts),
                         (Certificate, activity.certificates)):
         for start in range(0, len(rows), 5000):
@@ -128,14 +130,12 @@ DEMO_LEARNERS = ["Amal", "Bassel", "Carla", "Dima", "Elias", "Farah", "Ghassan",
                  "زينة", "رامي", "سلمى", "هادي"]
 
 
-def run_demo(session: Session, catalog: Catalog, password: str, seed: int = 7) -> dict:
+def run_demo(session: Session, catalog: Catalog, password: str, policy: Policy, seed: int = 7) -> dict:
     """Fill an empty database: an admin, a trainer, a group with 24 learners, five assignments
     (one overdue, one recurring, one to a single person) and varied progress."""
-    from .auth.service import create_user
-    from .auth.models import utcnow
+    # Why here: the PDF stack (fpdf2, fontTools, HarfBuzz, Pillow) costs memory and start-up
+    # time, so only the code that draws a certificate imports it.
     from .certificates.pdf import CertificateContent, render_certificate_pdf
-    from .certificates.service import verify_url
-    from .trainer import assignments, service
 
     rng = random.Random(seed)
     now = utcnow()
@@ -164,7 +164,7 @@ def run_demo(session: Session, catalog: Catalog, password: str, seed: int = 7) -
         row["pdf"] = render_certificate_pdf(CertificateContent(
             name=row["name"], module_title_ar=module.title.ar, module_title_en=module.title.en,
             issued_on=row["issued_at"].date(), expires_on=row["expires_on"], code=row["code"],
-            verify_url=verify_url(row["code"])))
+            verify_url=verify_url(policy.base_url, row["code"])))
     insert_activity(session, activity, catalog)
     return {"admin": admin.username, "trainer": trainer.username, "group": group.id,
             "learners": [u.username for u in learners], "attempts": len(activity.attempts),

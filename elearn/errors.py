@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .db import db
+
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
@@ -30,6 +32,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(exc):
+        # The failed request's transaction may be half done (or the connection in a failed
+        # state): end it before rendering, so this page and the next request start clean.
+        db.session.rollback()
         return render_template("errors/error.html", code=500, title=_("Something went wrong"),
                                message=_("An error on our side stopped this page. Your saved work "
                                          "is safe. Please try again in a moment.")), 500

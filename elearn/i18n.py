@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Flask, g, request, url_for
 from flask_babel import Babel, Domain, get_locale
+from werkzeug.routing import AnyConverter
 
 LANGUAGES = ("ar", "en")
 DEFAULT = "ar"
@@ -97,7 +98,7 @@ def switch_url(lang: str) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
     babel.init_app(app, default_locale=DEFAULT, locale_selector=current_lang)
-    app.url_map.converters["lang"] = _lang_converter()
+    app.url_map.converters["lang"] = LangConverter
     app.jinja_env.globals.update(
         current_lang=current_lang, text_dir=text_dir, switch_url=switch_url,
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=NAMES,
@@ -114,13 +115,8 @@ def init_app(app: Flask) -> None:
             values["lang"] = g.lang
 
 
-def _lang_converter():
-    from werkzeug.routing import AnyConverter
+class LangConverter(AnyConverter):
+    """`<lang:lang>` matches only the supported languages; anything else is a 404."""
 
-    class LangConverter(AnyConverter):
-        """`<lang:lang>` matches only the supported languages; anything else is a 404."""
-
-        def __init__(self, url_map):
-            super().__init__(url_map, *LANGUAGES)
-
-    return LangConverter
+    def __init__(self, url_map):
+        super().__init__(url_map, *LANGUAGES)

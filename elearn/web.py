@@ -9,12 +9,14 @@ import os
 import time
 from functools import lru_cache
 
-from flask import Flask, abort, g, has_request_context, request, url_for
+from flask import Flask, abort, current_app, g, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
 from . import logs
+from .db import db
 
 YEAR = 365 * 24 * 3600
 # Integer primary keys are 32-bit on PostgreSQL; a larger id in a URL is simply not found.
@@ -61,8 +63,6 @@ def _digest(path: str, mtime: float) -> str:
 
 def asset_url(filename: str) -> str:
     """URL of a static file with a content hash, so it can be cached for a year."""
-    from flask import current_app
-
     path = os.path.join(current_app.static_folder, filename)
     return url_for("static", filename=filename, v=_digest(path, os.path.getmtime(path)))
 
@@ -95,6 +95,15 @@ def _log_request(response) -> None:
     })
 
 
+def warn_about_process_state(app: Flask) -> None:
+    """Said by the processes that serve requests (not by every command): on PostgreSQL, the sign
+    of several processes, rate limits kept in one process's memory count per process."""
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://") and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.logger.warning("rate limits are kept in each process's memory (memory://): with several "
+                           "processes set ELEARN_RATELIMIT_STORAGE_URI to a shared store such as redis://")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
     app.url_map.converters["int"] = BoundedIntConverter
@@ -103,10 +112,6 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Trust that many proxies in front for the client address, scheme and host.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
-    if storage.startswith("memory://") and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.logger.warning("rate limits are kept in each process's memory (memory://): with several "
-                           "processes set ELEARN_RATELIMIT_STORAGE_URI to a shared store such as redis://")
     # First of all before_request functions, so even a request refused early has an id and a time.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.before_request(refuse_nul_characters)
@@ -131,9 +136,5 @@ def init_app(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz():
-        from sqlalchemy import text
-
-        from .db import db
-
         db.session.execute(text("SELECT 1"))
         return {"status": "ok", "modules": len(app.extensions["catalog"].modules)}

@@ -205,12 +205,14 @@ def seed(app) -> dict[str, str]:
         trainer = create_user(session, USERS["trainer"], PASSWORD, locale="en", role="trainer")
         create_user(session, USERS["admin"], PASSWORD, locale="en", role="admin")
         for lesson in module.lessons:
-            learning.mark_complete(session, learner.id, module.id, lesson.id)
+            learning.mark_complete(session, learner.id, module, lesson.id)
+        session.commit()
         graded = {quiz.id: _pass(session, catalog, quizzes.start_attempt(session, learner.id, module, quiz))
                   for quiz in module.quizzes.values()}
-        certificates.issue_if_complete(session, catalog, learner, module)
-        renewal = _pass(session, catalog, refresher.start(session, learner.id, module))
-        refresher.renew_if_passed(session, catalog, learner, renewal)
+        policy = certificates.Policy.from_config(app.config)
+        certificates.issue_if_complete(session, catalog, learner, module, policy)
+        renewal = _pass(session, catalog, refresher.start(session, learner.id, module, app.config["REFRESHER_QUESTIONS"]))
+        refresher.renew_if_passed(session, learner, module, renewal, policy)
         retake = next(q for q in module.quizzes.values() if q.max_attempts != 1)  # 0: unlimited
         open_attempt = quizzes.start_attempt(session, learner.id, module, retake)
         first = open_attempt.layout[0]
@@ -228,8 +230,12 @@ def seed(app) -> dict[str, str]:
 def _pass(session, catalog, attempt):
     """Answer every question of an open attempt right, and grade it."""
     from elearn.quiz import service as quizzes
+    from elearn.refresher.service import quiz_for
 
-    quiz = quizzes.quiz_of(catalog.module(attempt.module_id), attempt.quiz_id)
+    quiz = quiz_for(catalog.module(attempt.module_id), attempt.quiz_id)
     for item in attempt.layout:
         quizzes.save_answer(session, attempt, item["q"], list(quiz.question(item["q"]).answer))
-    return quizzes.submit(session, catalog, attempt)[0]
+    quizzes.grade(session, quiz, attempt)
+    session.commit()
+    session.refresh(attempt)
+    return attempt

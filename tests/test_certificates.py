@@ -46,7 +46,8 @@ def test_certificate_is_issued_once_on_completion(app, client, certified):
         assert db.session.scalar(select(func.count(Certificate.id))) == 1
         user = db.session.get(User, cert.user_id)
         assert service.issue_if_complete(db.session, app.extensions["catalog"], user,
-                                         app.extensions["catalog"].module("sample")) is None
+                                         app.extensions["catalog"].module("sample"),
+                                         service.Policy.from_config(app.config)) is None
 
 
 def test_no_certificate_before_completion(app, client, auth):
@@ -124,7 +125,7 @@ def test_admin_revokes_with_a_reason(app, certified):
     assert response.status_code == 302
     with app.app_context():
         cert = service.find(db.session, certified)
-        assert cert.status() == "revoked" and cert.revoked_reason == "duplicate account"
+        assert service.status_of(cert, 30) == "revoked" and cert.revoked_reason == "duplicate account"
 
 
 def test_only_admins_can_revoke(app, client, certified):
@@ -136,7 +137,7 @@ def test_revoke_command(app, runner, certified):
     result = runner.invoke(args=["certificates", "revoke", certified, "--reason", "test"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert service.find(db.session, certified).status() == "revoked"
+        assert service.status_of(service.find(db.session, certified), 30) == "revoked"
 
 
 def test_verification_is_rate_limited(app, tmp_path):

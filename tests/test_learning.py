@@ -125,13 +125,15 @@ def test_certificate_is_issued_when_the_last_step_is_a_lesson(app, client):
         assert db.session.scalar(select(func.count(Certificate.id))) == 1
 
 
-def test_my_learning_repairs_a_completion_without_certificate(app, client):
+def _complete_then_lose_certificate(app, client):
+    """Complete the sample module, then delete the certificate: as if the process died between
+    the step's commit and the certificate's."""
     from conftest import Auth, csrf_token
     from elearn.certificates.models import Certificate
     from elearn.db import db
     from factories import make_user
     from quizhelpers import take
-    from sqlalchemy import delete, func, select
+    from sqlalchemy import delete
 
     with app.app_context():
         make_user(username="crashed")
@@ -141,9 +143,34 @@ def test_my_learning_repairs_a_completion_without_certificate(app, client):
         client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
     take(app, client, "check-first-lesson")
     take(app, client, "final")
-    with app.app_context():  # as if the process died between grading and writing the certificate
+    with app.app_context():
         db.session.execute(delete(Certificate))
         db.session.commit()
-    assert "Download (PDF)" in client.get("/en/me/").get_data(as_text=True)
+
+
+def _certificates(app) -> int:
+    from elearn.certificates.models import Certificate
+    from elearn.db import db
+    from sqlalchemy import func, select
+
     with app.app_context():
-        assert db.session.scalar(select(func.count(Certificate.id))) == 1
+        return db.session.scalar(select(func.count(Certificate.id)))
+
+
+def test_a_lost_certificate_is_repaired_by_the_command_not_by_a_page(app, client, runner):
+    _complete_then_lose_certificate(app, client)
+    assert "Download (PDF)" not in client.get("/en/me/").get_data(as_text=True)
+    assert _certificates(app) == 0  # a GET writes nothing
+    result = runner.invoke(args=["certificates", "repair"])
+    assert result.exit_code == 0 and "certificates issued: 1" in result.output
+    assert _certificates(app) == 1 and "Download (PDF)" in client.get("/en/me/").get_data(as_text=True)
+    assert "certificates issued: 0" in runner.invoke(args=["certificates", "repair"]).output
+
+
+def test_a_lost_certificate_is_repaired_on_the_next_step(app, client):
+    from conftest import csrf_token
+
+    _complete_then_lose_certificate(app, client)
+    url = "/en/modules/sample/first-lesson/"
+    client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})  # completing again is a step
+    assert _certificates(app) == 1

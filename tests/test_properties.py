@@ -13,7 +13,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from conftest import Auth, csrf_token
-from elearn.auth.forms import EMAIL, USERNAME
+from elearn.views.forms import EMAIL, USERNAME
 from elearn.auth.models import User
 from elearn.auth.service import username_key
 from elearn.db import db

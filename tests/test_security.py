@@ -17,7 +17,7 @@ from elearn import create_app
 from elearn.auth import lockout as lockout_module, passwords
 from elearn.auth.lockout import DatabaseLockout, StoreLockout, name_key
 from elearn.auth.models import SignInFailure, User
-from elearn.auth.views import local_path
+from elearn.views.auth import local_path
 from elearn.db import db
 from factories import make_user
 

@@ -47,12 +47,14 @@ def test_validity_status(expires_on, revoked, superseded, expected):
 
 
 def test_due_soon_window_comes_from_config(app):
+    from elearn.views.certificates import certificate_status
+
     with app.app_context():
         user = make_user()
         cert = make_certificate(user.id, expires_on=TODAY + dt.timedelta(days=10))
-        assert cert.status(TODAY) == "due_soon"
+        assert certificate_status(cert, TODAY) == "due_soon"
         app.config["CERTIFICATE_DUE_SOON_DAYS"] = 7
-        assert cert.status(TODAY) == "current"
+        assert certificate_status(cert, TODAY) == "current"
 
 
 def test_one_current_certificate_per_learner_and_module(app):
@@ -87,7 +89,7 @@ def test_current_certificates_in_one_query_from_a_subquery(app):
         assert len(statements) == 1
         assert {k: c.id for k, c in found.items()} == {(ids[0], "sample"): new.id, (ids[1], "sample"): other.id}
         assert not hasattr(found[(ids[0], "sample")], "pdf")
-        assert service.status_of(found[(ids[0], "sample")]) == "current"
+        assert service.status_of(found[(ids[0], "sample")], 30) == "current"
         assert list(service.current_certificates(db.session, [ids[2]])) == [(ids[2], "elsewhere")]
 
 
@@ -97,15 +99,15 @@ def test_renewal_keeps_history_and_happens_once(app):
     with app.app_context(), freeze_time("2027-03-01 10:00:00"):
         user = make_user()
         previous = make_certificate(user.id, expires_on=dt.date(2027, 3, 20))
-        renewed = service.renew(db.session, user, module, previous)
+        renewed = service.renew(db.session, user, module, previous, service.Policy.from_config(app.config))
         assert renewed is not None and renewed.code != previous.code
         assert renewed.expires_on == dt.date(2028, 3, 1) and renewed.renewed_from_id == previous.id
         assert previous.superseded_at == dt.datetime(2027, 3, 1, 10)
-        assert service.renew(db.session, user, module, previous) is None  # a second renewal of the same one
+        assert service.renew(db.session, user, module, previous, service.Policy.from_config(app.config)) is None  # a second renewal of the same one
         assert [c.id for c in service.history(db.session, user.id)] == [renewed.id, previous.id]
         assert [c.id for c in service.for_user(db.session, user.id)] == [renewed.id]
         assert service.renewal_of(db.session, previous).id == renewed.id
-        assert service.status_of(previous) == "superseded" and service.status_of(renewed) == "current"
+        assert service.status_of(previous, 30) == "superseded" and service.status_of(renewed, 30) == "current"
 
 
 def test_renewed_pdf_shows_the_new_code_and_expiry(app):
@@ -115,7 +117,7 @@ def test_renewed_pdf_shows_the_new_code_and_expiry(app):
     with app.app_context(), freeze_time("2027-03-01"):
         user = make_user()
         previous = make_certificate(user.id, expires_on=dt.date(2027, 3, 20))
-        renewed = service.renew(db.session, user, module, previous)
+        renewed = service.renew(db.session, user, module, previous, service.Policy.from_config(app.config))
         text = PdfReader(io.BytesIO(renewed.pdf)).pages[0].extract_text()
         assert renewed.code in text and "1 March 2028" in text
 
@@ -125,7 +127,7 @@ def test_revoked_certificate_is_not_renewed(app):
     with app.app_context():
         user = make_user()
         previous = make_certificate(user.id, revoked_at=dt.datetime(2027, 1, 1))
-        assert service.renew(db.session, user, module, previous) is None
+        assert service.renew(db.session, user, module, previous, service.Policy.from_config(app.config)) is None
 
 
 @pytest.mark.parametrize("lang, expected", [
@@ -137,7 +139,7 @@ def test_verify_page_reports_superseded_with_a_link_to_the_renewal(app, lang, ex
     with app.app_context():
         user = make_user()
         previous = make_certificate(user.id, expires_on=dt.date.today() + dt.timedelta(days=5))
-        renewed = service.renew(db.session, user, module, previous)
+        renewed = service.renew(db.session, user, module, previous, service.Policy.from_config(app.config))
         old_code, new_code = previous.code, renewed.code
     html = app.test_client().get(f"/{lang}/verify/{old_code}").get_data(as_text=True)
     assert all(text in html for text in expected)
@@ -172,7 +174,7 @@ def test_history_page_lists_superseded_certificates(app, client):
     with app.app_context():
         user = db.session.scalar(select(User).filter_by(username="huda"))
         previous = make_certificate(user.id, expires_on=dt.date.today() + dt.timedelta(days=12))
-        renewed = service.renew(db.session, user, module, previous)
+        renewed = service.renew(db.session, user, module, previous, service.Policy.from_config(app.config))
         codes = previous.code, renewed.code
     html = client.get("/en/me/certificates/").get_data(as_text=True)
     assert codes[0] in html and codes[1] in html and "Superseded by a renewal" in html and "Current" in html

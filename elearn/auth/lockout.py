@@ -26,7 +26,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db import db
-from .models import SignInFailure, utcnow
+from ..clock import utcnow
+from .models import SignInFailure
 from .service import username_key
 
 FAILURES = 10

@@ -67,3 +67,9 @@ def change_password(session: Session, user: User, current: str, new: str) -> boo
 @cache
 def _dummy_hash() -> str:
     return hash_password("not a real password")
+
+
+def fingerprint(user: User) -> str:
+    """A short piece of the password hash kept in the session: a new password changes it, which
+    ends every other session."""
+    return user.password_hash[-16:]

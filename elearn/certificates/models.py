@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..auth.models import utcnow
+from ..clock import utcnow
 from ..db import db
 
 
@@ -40,12 +40,6 @@ class Certificate(db.Model):
     # The certificate this one renewed (None for the first one earned).
     renewed_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificates.id", ondelete="SET NULL"), unique=True)
-
-    def status(self, today: dt.date | None = None) -> str:
-        """One of service.STATUSES, today (UTC) unless given, with the app's due-soon window."""
-        from .service import status_of
-
-        return status_of(self, today)
 
     def title(self, lang: str) -> str:
         return self.title_ar if lang == "ar" else self.title_en

@@ -12,19 +12,19 @@ import base64
 import calendar
 import datetime as dt
 import secrets
-
+from dataclasses import dataclass
 from typing import Iterable
 
-from flask import current_app
 from sqlalchemy import Row, Select, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from ..auth.models import User, utcnow
+from ..auth.models import User
+from ..clock import utcnow
 from ..content import Catalog, Module
+from ..db import insert_once
 from ..learning.service import COMPLETED, progress_by_module
+from ..quiz.models import QuizAttempt
 from .models import Certificate
-from .pdf import CertificateContent, render_certificate_pdf
 
 CODE_BYTES = 10  # 80 random bits, shown as 16 base32 characters in groups of four
 
@@ -53,10 +53,23 @@ def validity_status(expires_on: dt.date | None, revoked_at: dt.datetime | None, 
     return CURRENT
 
 
-def status_of(certificate: Certificate | Row, today: dt.date | None = None) -> str:
-    """A certificate's (or a report row's) status today (UTC), with the app's due-soon window."""
+@dataclass(frozen=True)
+class Policy:
+    """The settings certificate rules need: the public address printed in certificates, and how
+    many days before expiry a certificate is "due soon"."""
+
+    base_url: str
+    due_soon_days: int
+
+    @classmethod
+    def from_config(cls, config) -> "Policy":
+        return cls(base_url=config["BASE_URL"], due_soon_days=config["CERTIFICATE_DUE_SOON_DAYS"])
+
+
+def status_of(certificate: Certificate | Row, due_soon_days: int, today: dt.date | None = None) -> str:
+    """A certificate's (or a report row's) status today (UTC)."""
     return validity_status(certificate.expires_on, certificate.revoked_at, certificate.superseded_at is not None,
-                           today or utcnow().date(), current_app.config["CERTIFICATE_DUE_SOON_DAYS"])
+                           today or utcnow().date(), due_soon_days)
 
 
 #: What a report needs of a certificate (never the PDF).
@@ -71,7 +84,7 @@ def current_certificates(session: Session, user_ids: Iterable[int] | Select,
     `user_ids` may be a list or a SELECT of user ids (used as a subquery, so a report on thousands
     of learners sends one statement). The partial unique index guarantees at most one current
     certificate per learner and module. Values are read-only rows with the attributes of
-    REPORT_COLUMNS, named as on Certificate (`status_of(row)` works on them): building 5,000 ORM
+    REPORT_COLUMNS, named as on Certificate (`status_of(row, days)` works on them): building 5,000 ORM
     objects costs several times the query itself (bench/refreshers.py).
     """
     query = select(*REPORT_COLUMNS).where(Certificate.superseded_at.is_(None), Certificate.user_id.in_(user_ids))
@@ -97,8 +110,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def verify_url(code: str) -> str:
-    return f"{current_app.config['BASE_URL']}/verify/{code}"
+def verify_url(base_url: str, code: str) -> str:
+    return f"{base_url}/verify/{code}"
 
 
 def for_user_module(session: Session, user_id: int, module_id: str) -> Certificate | None:
@@ -110,19 +123,24 @@ def find(session: Session, code: str) -> Certificate | None:
     return session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
 
 
-def _new_certificate(user: User, module: Module, today: dt.date) -> Certificate:
+def _new_certificate(user: User, module: Module, today: dt.date, base_url: str) -> Certificate:
+    # Why here: the PDF stack (fpdf2, fontTools, HarfBuzz, Pillow) costs every process memory
+    # and start-up time; only the rare request that issues a certificate needs it.
+    from .pdf import CertificateContent, render_certificate_pdf
+
     expires = add_months(today, module.certificate_validity_months) if module.certificate_validity_months else None
     code = new_code()
     content = CertificateContent(name=user.name_for_certificates, module_title_ar=module.title.ar,
                                  module_title_en=module.title.en, issued_on=today, expires_on=expires,
-                                 code=code, verify_url=verify_url(code))
+                                 code=code, verify_url=verify_url(base_url, code))
     return Certificate(user_id=user.id, module_id=module.id, code=code, name=content.name,
                        title_ar=module.title.ar, title_en=module.title.en, content_version=module.version,
                        expires_on=expires, pdf=render_certificate_pdf(content))
 
 
-def issue_if_complete(session: Session, catalog: Catalog, user: User, module: Module) -> Certificate | None:
-    """Issue the module's certificate if the learner has just completed it.
+def issue_if_complete(session: Session, catalog: Catalog, user: User, module: Module,
+                      policy: Policy) -> Certificate | None:
+    """Issue the module's certificate if the learner has completed it and holds none (committed).
 
     A learner who holds one already gets a renewal instead when it is due soon or expired and the
     final quiz was passed again after it was issued (retaking the final quiz renews, like a
@@ -132,29 +150,23 @@ def issue_if_complete(session: Session, catalog: Catalog, user: User, module: Mo
         return None
     existing = for_user_module(session, user.id, module.id)
     if existing is not None:
-        if status_of(existing) in (DUE_SOON, EXPIRED) and _final_passed_since(session, existing, module):
-            return renew(session, user, module, existing)
+        if (status_of(existing, policy.due_soon_days) in (DUE_SOON, EXPIRED)
+                and _final_passed_since(session, existing, module)):
+            return renew(session, user, module, existing, policy)
         return None
-    certificate = _new_certificate(user, module, utcnow().date())
-    session.add(certificate)
-    try:
-        session.commit()
-    except IntegrityError:  # another request issued it a moment ago
-        session.rollback()
-        return None
-    return certificate
+    certificate = _new_certificate(user, module, utcnow().date(), policy.base_url)
+    # None when another request issued it a moment ago (the unique index refused this one).
+    return certificate if insert_once(session, certificate) else None
 
 
 def _final_passed_since(session: Session, certificate: Certificate, module: Module) -> bool:
-    from ..quiz.models import QuizAttempt
-
     return session.scalar(select(QuizAttempt.id).where(
         QuizAttempt.user_id == certificate.user_id, QuizAttempt.module_id == module.id,
         QuizAttempt.quiz_id == module.final_quiz_id, QuizAttempt.passed.is_(True),
         QuizAttempt.submitted_at > certificate.issued_at).limit(1)) is not None
 
 
-def renew(session: Session, user: User, module: Module, previous: Certificate) -> Certificate | None:
+def renew(session: Session, user: User, module: Module, previous: Certificate, policy: Policy) -> Certificate | None:
     """Replace `previous` by a new certificate (new code, expiry counted from today).
 
     The conditional UPDATE marks `previous` superseded only if nobody did it first, so two
@@ -170,13 +182,9 @@ def renew(session: Session, user: User, module: Module, previous: Certificate) -
     if not claimed:
         session.rollback()
         return None
-    certificate = _new_certificate(user, module, now.date())
+    certificate = _new_certificate(user, module, now.date(), policy.base_url)
     certificate.renewed_from_id = previous.id
-    session.add(certificate)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+    if not insert_once(session, certificate):
         return None
     session.refresh(previous)
     return certificate

@@ -1,21 +1,24 @@
-"""Progress rules: opening and completing lessons, module status, where to continue."""
+"""Progress rules: opening and completing lessons, module status and totals, where to continue.
+
+Functions that write flush without committing, except `record_visit` (a page view is its own
+step); elearn.steps commits a finished step as one unit.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..auth.models import utcnow
+from ..clock import utcnow
 from ..content import Catalog, Module
 from ..db import upsert
+from ..quiz.models import QuizAttempt
 from .models import LessonProgress, ModuleTotals
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
-FINAL_QUIZ = "final"
 
 
 def module_status(done: int, total: int, active: bool) -> str:
@@ -69,34 +72,36 @@ def _row(session: Session, user_id: int, module_id: str, lesson_id: str) -> Less
     return row
 
 
-def record_visit(session: Session, user_id: int, module_id: str, lesson_id: str) -> bool:
-    """Note that the learner opened the lesson; return whether they completed it before."""
-    row = _row(session, user_id, module_id, lesson_id)
+def record_visit(session: Session, user_id: int, module: Module, lesson_id: str) -> bool:
+    """Note that the learner opened the lesson (committed); return whether they completed it before."""
+    row = _row(session, user_id, module.id, lesson_id)
     now = row.last_opened_at = utcnow()
     completed = row.completed_at is not None
     touched = session.execute(update(ModuleTotals).where(
-        ModuleTotals.user_id == user_id, ModuleTotals.module_id == module_id).values(last_activity=now)).rowcount
-    session.commit()
+        ModuleTotals.user_id == user_id, ModuleTotals.module_id == module.id).values(last_activity=now)).rowcount
     if not touched:
-        refresh_totals(session, user_id, module_id)
+        refresh_totals(session, user_id, module)
+    session.commit()
     return completed
 
 
-def mark_complete(session: Session, user_id: int, module_id: str, lesson_id: str) -> None:
-    """Mark a lesson complete. Idempotent: the first completion time is kept."""
-    row = _row(session, user_id, module_id, lesson_id)
+def mark_complete(session: Session, user_id: int, module: Module, lesson_id: str) -> None:
+    """Mark a lesson complete and recount the module's totals (flushed, not committed).
+    Idempotent: the first completion time is kept."""
+    row = _row(session, user_id, module.id, lesson_id)
     now = utcnow()
     row.last_opened_at = now
     row.completed_at = row.completed_at or now
-    session.commit()
-    refresh_totals(session, user_id, module_id)
+    session.flush()
+    refresh_totals(session, user_id, module)
 
 
 def _totals_query(modules: list[Module], user_id: int | None = None):
     """Per (learner, module): completed lessons, passed quizzes, best final percent, last activity,
-    counting only the lessons and quizzes the modules have now (one learner's when `user_id`)."""
-    from ..quiz.models import QuizAttempt
-
+    counting only the lessons and quizzes the modules have now (one learner's when `user_id`).
+    The final quiz is each module's own `final_quiz_id`, whatever it is called."""
+    finals = [(and_(QuizAttempt.module_id == m.id, QuizAttempt.quiz_id == m.final_quiz_id), QuizAttempt.percent)
+              for m in modules]
     lessons = (select(LessonProgress.user_id.label("user_id"), LessonProgress.module_id.label("module_id"),
                       func.count(LessonProgress.completed_at).label("lessons_done"),
                       literal(0).label("quizzes_passed"), null().label("best_final"),
@@ -106,7 +111,7 @@ def _totals_query(modules: list[Module], user_id: int | None = None):
                .group_by(LessonProgress.user_id, LessonProgress.module_id))
     quizzes = (select(QuizAttempt.user_id, QuizAttempt.module_id, literal(0),
                       func.count(func.distinct(case((QuizAttempt.passed.is_(True), QuizAttempt.quiz_id)))),
-                      func.max(case((QuizAttempt.quiz_id == FINAL_QUIZ, QuizAttempt.percent))),
+                      func.max(case(*finals)),
                       func.max(QuizAttempt.started_at))
                .where(or_(*(and_(QuizAttempt.module_id == m.id, QuizAttempt.quiz_id.in_(list(m.quizzes)))
                             for m in modules)))
@@ -120,17 +125,14 @@ def _totals_query(modules: list[Module], user_id: int | None = None):
             .group_by(both.c.user_id, both.c.module_id))
 
 
-def refresh_totals(session: Session, user_id: int, module_id: str) -> None:
-    """Recompute one learner's totals in one module from their lessons and attempts (a few rows)."""
-    module = current_app.extensions["catalog"].module(module_id)
-    if module is None:
-        return
+def refresh_totals(session: Session, user_id: int, module: Module) -> None:
+    """Recompute one learner's totals in one module from their lessons and attempts (a few rows;
+    flushed, not committed)."""
     row = session.execute(_totals_query([module], user_id)).first()
     values = dict(lessons_done=int(row[2] or 0), quizzes_passed=int(row[3] or 0), best_final=row[4],
                   last_activity=row[5]) if row else dict(lessons_done=0, quizzes_passed=0, best_final=None,
                                                           last_activity=None)
     upsert(session, ModuleTotals, dict(user_id=user_id, module_id=module.id), values)
-    session.commit()
 
 
 def rebuild_totals(session: Session, catalog: Catalog) -> int:
@@ -146,8 +148,6 @@ def rebuild_totals(session: Session, catalog: Catalog) -> int:
 
 def progress_by_module(session: Session, user_id: int, catalog: Catalog) -> dict[str, ModuleProgress]:
     """Every module's progress for one learner, in two queries."""
-    from ..quiz.models import QuizAttempt
-
     rows = session.execute(
         select(LessonProgress.module_id, LessonProgress.lesson_id, LessonProgress.completed_at,
                LessonProgress.last_opened_at).where(LessonProgress.user_id == user_id)

@@ -1,4 +1,9 @@
-"""Quiz rules: starting (or resuming) an attempt, saving answers, grading once, retake policy."""
+"""The quiz engine: starting (or resuming) an attempt, saving answers, grading once, retake policy.
+
+It works on the Quiz it is handed (a module's quiz, or a refresher built by elearn.refresher) and
+knows no quiz by name. What a graded attempt means for the learner (totals, certificates) is
+elearn.steps' business.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..auth.models import utcnow
-from ..content import Catalog, Module, Quiz
+from ..clock import utcnow
+from ..content import Module, Quiz
 from .grading import Result, grade_attempt
 from .models import QuizAttempt
 
@@ -25,20 +30,6 @@ class NoAttemptsLeft(QuizUnavailable):
 @dataclass
 class MustWait(QuizUnavailable):
     until: dt.datetime
-
-
-#: The quiz id of refresher attempts: questions drawn from the module's whole bank, a few per
-#: attempt, chosen by elearn.refresher.rule (the layout fixes them, like any attempt).
-REFRESHER_ID = "refresher"
-
-
-def quiz_of(module: Module, quiz_id: str) -> Quiz | None:
-    """A quiz of the module by id, the refresher included (None when unknown)."""
-    if quiz_id == REFRESHER_ID:
-        from ..refresher.service import refresher_quiz
-
-        return refresher_quiz(module)
-    return module.quizzes.get(quiz_id)
 
 
 def open_attempt(session: Session, user_id: int, module_id: str, quiz_id: str) -> QuizAttempt | None:
@@ -64,6 +55,25 @@ def check_policy(quiz: Quiz, graded: list[QuizAttempt], now: dt.datetime | None 
         until = graded[0].submitted_at + dt.timedelta(minutes=quiz.retake_wait_minutes)
         if until > now:
             raise MustWait(until)
+
+
+def availability(session: Session, user_id: int, module_id: str, quiz: Quiz):
+    """(graded attempts newest first, the open attempt or None, why a new one cannot start now or None)."""
+    graded = graded_attempts(session, user_id, module_id, quiz.id)
+    try:
+        check_policy(quiz, graded)
+    except QuizUnavailable as exc:
+        return graded, open_attempt(session, user_id, module_id, quiz.id), exc
+    return graded, open_attempt(session, user_id, module_id, quiz.id), None
+
+
+def first_unanswered(attempt: QuizAttempt) -> int:
+    """The number (from 1) of the first question without an answer, where a resumed attempt opens."""
+    answered = attempt.answers or {}
+    for index, item in enumerate(attempt.layout, start=1):
+        if not answered.get(item["q"]):
+            return index
+    return 1
 
 
 def make_layout(quiz: Quiz, rng: random.Random) -> list[dict]:
@@ -111,12 +121,9 @@ def save_answer(session: Session, attempt: QuizAttempt, question_id: str, option
     return True
 
 
-def attempt_questions(catalog: Catalog, attempt: QuizAttempt):
-    """The catalog questions of an attempt, in the order shown; questions since removed are skipped."""
-    module = catalog.module(attempt.module_id)
-    quiz = quiz_of(module, attempt.quiz_id) if module else None
-    if quiz is None:
-        return []
+def attempt_questions(quiz: Quiz, attempt: QuizAttempt):
+    """The quiz's questions of an attempt, with their options, in the order shown; questions
+    since removed from the content are skipped."""
     result = []
     for item in attempt.layout:
         question = quiz.question(item["q"])
@@ -125,24 +132,18 @@ def attempt_questions(catalog: Catalog, attempt: QuizAttempt):
     return result
 
 
-def submit(session: Session, catalog: Catalog, attempt: QuizAttempt) -> tuple[QuizAttempt, bool]:
-    """Grade an open attempt exactly once. Returns (attempt, graded_now).
+def grade(session: Session, quiz: Quiz, attempt: QuizAttempt) -> bool:
+    """Grade an open attempt exactly once (not committed: the caller commits the step). Returns
+    whether this call graded it.
 
     The conditional UPDATE (`WHERE submitted_at IS NULL`) makes a double, replayed or concurrent
     submission a no-op: only the first one grades, and a graded attempt never changes.
     """
-    quiz = quiz_of(catalog.module(attempt.module_id), attempt.quiz_id)
-    questions = [q for q, _ in attempt_questions(catalog, attempt)]
+    questions = [q for q, _ in attempt_questions(quiz, attempt)]
     result: Result = grade_attempt(questions, attempt.answers or {}, quiz.pass_mark)
-    now = utcnow()
     done = session.execute(
         update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None)).values(
-            submitted_at=now, points=result.points, max_points=result.max_points, percent=result.percent,
+            submitted_at=utcnow(), points=result.points, max_points=result.max_points, percent=result.percent,
             passed=result.passed, question_points={g.question_id: g.points for g in result.grades})
     ).rowcount
-    session.commit()
-    if done:
-        from ..learning.service import refresh_totals
-
-        refresh_totals(session, attempt.user_id, attempt.module_id)
-    return session.get(QuizAttempt, attempt.id, populate_existing=True), bool(done)
+    return bool(done)

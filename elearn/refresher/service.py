@@ -9,12 +9,12 @@ import dataclasses
 import datetime as dt
 import random
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from ..auth.models import User, utcnow
+from ..auth.models import User
+from ..clock import utcnow
 from ..certificates import service as certificates
 from ..certificates.models import Certificate
 from ..content import Catalog, Lesson, Module, Quiz, Text
@@ -22,7 +22,9 @@ from ..quiz import service as quiz_service
 from ..quiz.models import QuizAttempt
 from .rule import Answer, choose_questions
 
-REFRESHER_ID = quiz_service.REFRESHER_ID
+#: The quiz id of refresher attempts: questions drawn from the module's whole bank, a few per
+#: attempt, chosen by rule.py (the attempt's layout fixes them, like any attempt's).
+REFRESHER_ID = "refresher"
 
 
 def refresher_quiz(module: Module) -> Quiz | None:
@@ -38,6 +40,11 @@ def refresher_quiz(module: Module) -> Quiz | None:
     return Quiz(id=REFRESHER_ID, module_id=module.id, kind="refresher", lesson_id=None, title=title,
                 pass_mark=final.pass_mark, max_attempts=0, retake_wait_minutes=final.retake_wait_minutes,
                 questions=module.question_bank)
+
+
+def quiz_for(module: Module, quiz_id: str) -> Quiz | None:
+    """The quiz an attempt was taken on: one of the module's quizzes, or its refresher."""
+    return refresher_quiz(module) if quiz_id == REFRESHER_ID else module.quizzes.get(quiz_id)
 
 
 def renewable_certificate(session: Session, user_id: int, module: Module) -> Certificate | None:
@@ -59,7 +66,7 @@ def past_answers(session: Session, user_id: int, module_id: str) -> list[Answer]
             for submitted_at, question_points in rows for qid, points in (question_points or {}).items()]
 
 
-def start(session: Session, user_id: int, module: Module, size: int | None = None,
+def start(session: Session, user_id: int, module: Module, size: int,
           rng: random.Random | None = None, now: dt.datetime | None = None) -> QuizAttempt:
     """Resume the open refresher, or start one with questions chosen by the spaced-repetition rule.
 
@@ -71,7 +78,6 @@ def start(session: Session, user_id: int, module: Module, size: int | None = Non
         return attempt
     quiz_service.check_policy(quiz, quiz_service.graded_attempts(session, user_id, module.id, REFRESHER_ID))
     rng = rng or random.SystemRandom()
-    size = current_app.config["REFRESHER_QUESTIONS"] if size is None else size
     chosen = choose_questions([q.id for q in quiz.questions], past_answers(session, user_id, module.id), size,
                               now or utcnow(), rng)
     questions = dataclasses.replace(quiz, questions=tuple(quiz.question(qid) for qid in chosen))
@@ -82,15 +88,15 @@ def start(session: Session, user_id: int, module: Module, size: int | None = Non
     return attempt
 
 
-def renew_if_passed(session: Session, catalog: Catalog, user: User, attempt: QuizAttempt) -> Certificate | None:
+def renew_if_passed(session: Session, user: User, module: Module, attempt: QuizAttempt,
+                    policy: certificates.Policy) -> Certificate | None:
     """After a refresher is graded: renew the certificate when it passed. Returns the new certificate."""
-    module = catalog.module(attempt.module_id)
-    if not attempt.passed or module is None:
+    if not attempt.passed:
         return None
     previous = renewable_certificate(session, user.id, module)
     if previous is None or previous.issued_at > attempt.submitted_at:
         return None  # renewed already (e.g. by another tab), or nothing to renew
-    return certificates.renew(session, user, module, previous)
+    return certificates.renew(session, user, module, previous, policy)
 
 
 def renewal_from(session: Session, attempt: QuizAttempt) -> Certificate | None:
@@ -117,13 +123,13 @@ def lessons_to_review(module: Module, question_points: dict[str, float]) -> tupl
     return [lesson for lesson in module.lessons if lesson.id in lesson_ids], whole_module
 
 
-def needing_renewal(session: Session, catalog: Catalog, user_id: int,
+def needing_renewal(session: Session, catalog: Catalog, user_id: int, due_soon_days: int,
                     today: dt.date | None = None) -> list[tuple[Certificate, str]]:
     """The person's current certificates that are due soon or expired, with their status (for the
     notice in the app), soonest expiry first. One query on the certificates index."""
     today = today or utcnow().date()
-    horizon = today + dt.timedelta(days=current_app.config["CERTIFICATE_DUE_SOON_DAYS"])
+    horizon = today + dt.timedelta(days=due_soon_days)
     rows = session.scalars(select(Certificate).options(defer(Certificate.pdf)).where(
         Certificate.user_id == user_id, Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None),
         Certificate.expires_on <= horizon).order_by(Certificate.expires_on))
-    return [(c, certificates.status_of(c, today)) for c in rows if catalog.module(c.module_id) is not None]
+    return [(c, certificates.status_of(c, due_soon_days, today)) for c in rows if catalog.module(c.module_id) is not None]

@@ -12,11 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
+from ..certificates.models import Certificate
 from ..certificates.service import CURRENT, DUE_SOON, EXPIRED, current_certificates, validity_status
 from ..content import Catalog, Module
 from ..learning.models import LessonProgress, ModuleTotals
@@ -26,7 +26,6 @@ from . import assignments as rules
 from .models import Assignment, Group, Membership
 from .stats import item_analysis
 
-FINAL = "final"
 _NOTHING, _NO_CERTIFICATE = (0, None, None), (None, None, None)
 OVERDUE = "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
@@ -65,7 +64,7 @@ def assigned_modules(assignment_rows: list[Assignment], catalog: Catalog) -> lis
     return [m for m in catalog.modules if m.id in ids]
 
 
-def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
+def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date, due_soon_days: int,
                user_id: int | None = None) -> tuple[list[Row], list[Module]]:
     """One row per member and module assigned to them through the group, in three queries
     (assignments; members with their module totals; their current certificates), in the order
@@ -93,7 +92,6 @@ def group_rows(session: Session, catalog: Catalog, group: Group, today: dt.date,
         if module_id is not None:
             totals_of[(uid, module_id)] = (lessons_done + passed, best, last)
     certificates = current_certificates(session, members, [m.id for m in modules])
-    due_soon_days = current_app.config["CERTIFICATE_DUE_SOON_DAYS"]
     validity = {key: (validity_status(c.expires_on, c.revoked_at, False, today, due_soon_days), c.expires_on,
                       None if c.revoked_at is not None else c.issued_at.date())
                 for key, c in certificates.items()}
@@ -236,8 +234,6 @@ def completion_series(session: Session, group: Group, module_id: str, since: dt.
                       today: dt.date) -> list[tuple[dt.date, int]]:
     """Cumulative number of members who completed the module, per day from `since` to today
     (first completion per member; revoked certificates do not count)."""
-    from ..certificates.models import Certificate
-
     firsts = session.execute(
         select(func.min(Certificate.issued_at)).where(
             Certificate.user_id.in_(members_query(group.id)), Certificate.module_id == module_id,

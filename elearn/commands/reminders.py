@@ -7,10 +7,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..auth.models import utcnow
+from ..clock import utcnow
 from ..db import db
 from ..mail import mail_configured
-from . import service
+from ..reminders import service
 
 reminders = AppGroup("reminders", help="E-mail reminders about certificates.")
 

@@ -1,9 +1,12 @@
-"""`elearn certificates revoke CODE --reason ...`."""
+"""`elearn certificates revoke CODE --reason ...` and `elearn certificates repair`."""
 import click
 from flask.cli import AppGroup
 
+from flask import current_app
+
+from .. import steps
+from ..certificates import service
 from ..db import db
-from . import service
 
 certificates = AppGroup("certificates", help="Manage certificates.")
 
@@ -18,3 +21,12 @@ def revoke(code: str, reason: str) -> None:
         raise click.ClickException(f"no certificate with code {code}")
     service.revoke(db.session, certificate, reason)
     click.echo(f"revoked {certificate.code}")
+
+
+@certificates.command("repair")
+def repair() -> None:
+    """Issue the certificates of completed modules that lack one (after a crash between a
+    step's commit and its certificate's)."""
+    issued = steps.repair_certificates(db.session, current_app.extensions["catalog"],
+                                       service.Policy.from_config(current_app.config))
+    click.echo(f"certificates issued: {issued}")

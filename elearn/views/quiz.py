@@ -2,16 +2,27 @@
 review, submit, result."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _
 
-from ..auth.forms import EmptyForm
-from ..auth.views import login_required
+from .. import steps
 from ..certificates import service as certificates
 from ..db import db
-from ..learning.views import catalog, get_module_lesson
-from . import bp, service
-from .models import QuizAttempt
+from ..quiz import service
+from ..quiz.models import QuizAttempt
+from ..refresher.service import REFRESHER_ID, quiz_for
+from .access import login_required
+from .context import catalog, certificate_policy, flash_step, get_module_lesson
+from .forms import EmptyForm
+
+bp = Blueprint("quiz", __name__, url_prefix="/<lang:lang>")
+
+
+def option_label(option, lang: str) -> str:
+    """An option's text; true/false options have none and read "True" or "False"."""
+    if option.text is not None:
+        return option.text.get(lang)
+    return _("True") if option.id == "true" else _("False")
 
 
 def get_quiz(module_id: str, quiz_id: str):
@@ -22,13 +33,15 @@ def get_quiz(module_id: str, quiz_id: str):
     return module, quiz
 
 
-def get_attempt(attempt_id: int) -> QuizAttempt:
-    """The signed-in learner's own attempt, or 404 (never reveal someone else's)."""
+def get_attempt(attempt_id: int):
+    """The signed-in learner's own attempt with its module and quiz, or 404 (never reveal
+    someone else's)."""
     attempt = db.session.get(QuizAttempt, attempt_id)
     module = catalog().module(attempt.module_id) if attempt is not None else None
-    if module is None or attempt.user_id != g.user.id or service.quiz_of(module, attempt.quiz_id) is None:
+    quiz = quiz_for(module, attempt.quiz_id) if module is not None else None
+    if quiz is None or attempt.user_id != g.user.id:
         abort(404)
-    return attempt
+    return attempt, module, quiz
 
 
 def attempts_state(module, quiz):
@@ -36,14 +49,11 @@ def attempts_state(module, quiz):
     cannot start another one now (None when they can)."""
     if g.user is None:
         return [], None, None
-    graded = service.graded_attempts(db.session, g.user.id, module.id, quiz.id)
-    current = service.open_attempt(db.session, g.user.id, module.id, quiz.id)
+    graded, current, reason = service.availability(db.session, g.user.id, module.id, quiz)
     blocked = None
-    try:
-        service.check_policy(quiz, graded)
-    except service.MustWait as exc:
-        blocked = _("You can try again after %(time)s.", time=format_datetime(exc.until, "short"))
-    except service.NoAttemptsLeft:
+    if isinstance(reason, service.MustWait):
+        blocked = _("You can try again after %(time)s.", time=format_datetime(reason.until, "short"))
+    elif isinstance(reason, service.NoAttemptsLeft):
         blocked = _("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
     return graded, current, blocked
 
@@ -66,24 +76,16 @@ def start(lang, module_id, quiz_id):
         attempt = service.start_attempt(db.session, g.user.id, module, quiz)
     except service.QuizUnavailable:
         return redirect(url_for("quiz.quiz", module_id=module.id, quiz_id=quiz.id))
-    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=_first_unanswered(attempt)))
-
-
-def _first_unanswered(attempt: QuizAttempt) -> int:
-    answered = attempt.answers or {}
-    for index, item in enumerate(attempt.layout, start=1):
-        if not answered.get(item["q"]):
-            return index
-    return 1
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=service.first_unanswered(attempt)))
 
 
 @bp.route("/attempts/<int:attempt_id>/<int:number>", methods=["GET", "POST"])
 @login_required
 def question(lang, attempt_id, number):
-    attempt = get_attempt(attempt_id)
+    attempt, module, quiz = get_attempt(attempt_id)
     if not attempt.is_open:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    shown = service.attempt_questions(catalog(), attempt)
+    shown = service.attempt_questions(quiz, attempt)
     if not 1 <= number <= len(shown):
         abort(404)
     question, options = shown[number - 1]
@@ -101,8 +103,7 @@ def question(lang, attempt_id, number):
         if target.isdecimal() and len(target) < 6 and 1 <= int(target) <= len(shown):
             return redirect(url_for("quiz.question", attempt_id=attempt.id, number=int(target)))
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
-    module = catalog().module(attempt.module_id)
-    return render_template("quiz/question.html", module=module, quiz=service.quiz_of(module, attempt.quiz_id),
+    return render_template("quiz/question.html", module=module, quiz=quiz,
                            attempt=attempt, question=question, options=options, number=number,
                            count=len(shown), chosen=set((attempt.answers or {}).get(question.id, [])),
                            shown=shown, form=form)
@@ -111,52 +112,46 @@ def question(lang, attempt_id, number):
 @bp.route("/attempts/<int:attempt_id>/review")
 @login_required
 def review(lang, attempt_id):
-    attempt = get_attempt(attempt_id)
+    attempt, module, quiz = get_attempt(attempt_id)
     if not attempt.is_open:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
-    module = catalog().module(attempt.module_id)
-    return render_template("quiz/review.html", module=module, quiz=service.quiz_of(module, attempt.quiz_id),
-                           attempt=attempt, shown=service.attempt_questions(catalog(), attempt), form=EmptyForm())
+    return render_template("quiz/review.html", module=module, quiz=quiz, attempt=attempt,
+                           shown=service.attempt_questions(quiz, attempt), form=EmptyForm())
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(lang, attempt_id):
-    attempt = get_attempt(attempt_id)
+    attempt, _module, _quiz = get_attempt(attempt_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    attempt, graded_now = service.submit(db.session, catalog(), attempt)
-    if attempt.quiz_id == service.REFRESHER_ID:
-        if graded_now:
-            from ..refresher.service import renew_if_passed
-
-            renew_if_passed(db.session, catalog(), g.user, attempt)
+    result = steps.finish_attempt(db.session, catalog(), g.user, attempt, certificate_policy())
+    if attempt.quiz_id == REFRESHER_ID:  # its result page tells about the renewal
         return redirect(url_for("refresher.result", attempt_id=attempt.id))
-    if graded_now:
-        module = catalog().module(attempt.module_id)
-        certificate = certificates.issue_if_complete(db.session, catalog(), g.user, module)
-        if certificate is not None:
-            flash(_("You completed the module. Your certificate is ready."), "success")
+    flash_step(result)
     return redirect(url_for("quiz.result", attempt_id=attempt.id))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(lang, attempt_id):
-    attempt = get_attempt(attempt_id)
+    attempt, module, quiz = get_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
-    if attempt.quiz_id == service.REFRESHER_ID:
+    if attempt.quiz_id == REFRESHER_ID:
         return redirect(url_for("refresher.result", attempt_id=attempt.id))
-    module = catalog().module(attempt.module_id)
-    quiz = module.quizzes[attempt.quiz_id]
-    points = attempt.question_points or {}
-    chosen = attempt.answers or {}
-    items = [(question, options, set(chosen.get(question.id, [])), points.get(question.id, 0.0))
-             for question, options in service.attempt_questions(catalog(), attempt)]
+    items = result_items(quiz, attempt)
     certificate = certificates.for_user_module(db.session, g.user.id, module.id)
     return render_template("quiz/result.html", module=module, quiz=quiz, attempt=attempt, items=items,
                            certificate=certificate, next_lesson=_next_after(module, quiz))
+
+
+def result_items(quiz, attempt):
+    """(question, options shown, options chosen, points) for each question of a graded attempt."""
+    points = attempt.question_points or {}
+    chosen = attempt.answers or {}
+    return [(question, options, set(chosen.get(question.id, [])), points.get(question.id, 0.0))
+            for question, options in service.attempt_questions(quiz, attempt)]
 
 
 def _next_after(module, quiz):

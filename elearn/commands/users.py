@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
+from ..auth import passwords
+from ..auth.models import ROLES
+from ..auth.service import UsernameTaken, create_user
 from ..db import db
-from . import passwords
-from .models import ROLES
-from .service import UsernameTaken, create_user
 
 users = AppGroup("users", help="Manage user accounts.")
 
@@ -33,7 +32,3 @@ def create(username: str, role: str, password: str, locale: str) -> None:
     except UsernameTaken:
         raise click.ClickException(f"the username '{username}' is taken") from None
     click.echo(f"created {user.role} '{user.username}' (id {user.id})")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(users)

@@ -1,4 +1,5 @@
-"""`elearn demo`: fill an empty database with a demo trainer, group and learners."""
+"""`elearn demo` (fill an empty database with a demo trainer, group and learners) and
+`elearn rebuild-totals`."""
 from __future__ import annotations
 
 import secrets
@@ -9,7 +10,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..certificates.service import Policy
 from ..db import db, upgrade_database
+from ..demo import run_demo
+from ..learning.service import rebuild_totals
 
 
 @click.command("demo")
@@ -20,14 +24,13 @@ def demo(password: str | None) -> None:
 
     Refuses to touch a database that already has users.
     """
-    from ..demo import run_demo
-
     upgrade_database()
     if db.session.scalar(select(func.count(User.id))):
         raise click.ClickException("the database already has users; `elearn demo` only fills an empty one "
                                    "(point ELEARN_DATABASE_URL or ELEARN_INSTANCE_PATH elsewhere)")
     password = password or "demo-" + secrets.token_urlsafe(9)
-    result = run_demo(db.session, current_app.extensions["catalog"], password)
+    result = run_demo(db.session, current_app.extensions["catalog"], password,
+                      Policy.from_config(current_app.config))
     click.echo(f"demo ready: group {result['group']}, {len(result['learners'])} learners, "
                f"{result['attempts']} quiz attempts, {result['certificates']} certificates")
     click.echo(f"  trainer:  {result['trainer']}")
@@ -42,7 +45,5 @@ def rebuild_totals_command() -> None:
     """Recount every learner's module totals (what trainers' reports read) from their lessons and
     attempts. Run it after removing lessons or quizzes from a module; otherwise each learner's row
     is recounted at their next activity in the module."""
-    from ..learning.service import rebuild_totals
-
     rows = rebuild_totals(db.session, current_app.extensions["catalog"])
     click.echo(f"module totals rebuilt: {rows} rows")

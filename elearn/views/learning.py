@@ -1,51 +1,26 @@
 """/, /<lang>/, /<lang>/modules/<module>/, /<lang>/modules/<module>/<lesson>/."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..auth.forms import EmptyForm
-from ..auth.models import utcnow
-from ..auth.views import login_required
-from ..content import Catalog
+from .. import steps
+from ..certificates.service import for_user
+from ..clock import today
 from ..db import db
 from ..i18n import preferred_lang
-from . import bp
-from . import service
+from ..learning import service
+from ..trainer.assignments import for_learner
+from ..trainer.service import memberships_of
+from .access import login_required
+from .context import catalog, certificate_policy, flash_step, get_module_lesson
+from .forms import EmptyForm
 
-
-def catalog() -> Catalog:
-    return current_app.extensions["catalog"]
-
-
-def get_module_lesson(module_id: str, lesson_id: str | None = None):
-    """The module (and lesson) from the catalog, or 404: the one place that rule lives."""
-    module = catalog().module(module_id)
-    if module is None:
-        abort(404)
-    if lesson_id is None:
-        return module, None
-    lesson = module.lesson(lesson_id)
-    if lesson is None:
-        abort(404)
-    return module, lesson
-
-
-def issue_certificate_if_complete(module):
-    """Issue the module's certificate when the learner has just completed it: the last step may
-    be a lesson as well as a quiz."""
-    from ..certificates.service import issue_if_complete
-
-    certificate = issue_if_complete(db.session, catalog(), g.user, module)
-    if certificate is not None:
-        flash(_("You completed the module. Your certificate is ready."), "success")
-    return certificate
+bp = Blueprint("learning", __name__)
 
 
 def assignments_for(user_id: int):
-    from ..trainer.assignments import for_learner
-
-    return for_learner(db.session, user_id, utcnow().date())
+    return for_learner(db.session, user_id, today())
 
 
 @bp.route("/")
@@ -78,7 +53,7 @@ def lesson(lang, module_id, lesson_id):
     module, lesson = get_module_lesson(module_id, lesson_id)
     completed = False
     if g.user is not None:
-        completed = service.record_visit(db.session, g.user.id, module.id, lesson.id)
+        completed = service.record_visit(db.session, g.user.id, module, lesson.id)
     position = lesson.position
     previous = module.lessons[position - 1] if position > 0 else None
     following = module.lessons[position + 1] if position + 1 < len(module.lessons) else None
@@ -91,9 +66,9 @@ def lesson(lang, module_id, lesson_id):
 def complete(lang, module_id, lesson_id):
     module, lesson = get_module_lesson(module_id, lesson_id)
     if EmptyForm().validate_on_submit():
-        service.mark_complete(db.session, g.user.id, module.id, lesson.id)
+        result = steps.finish_lesson(db.session, catalog(), g.user, module, lesson.id, certificate_policy())
         flash(_("Lesson marked as complete."), "success")
-        issue_certificate_if_complete(module)
+        flash_step(result)
     position = lesson.position
     if position + 1 < len(module.lessons):
         return redirect(url_for("learning.lesson", module_id=module.id, lesson_id=module.lessons[position + 1].id))
@@ -104,16 +79,8 @@ def complete(lang, module_id, lesson_id):
 @login_required
 def me(lang):
     """My learning: every module's status, last activity, best scores and certificates."""
-    from ..certificates.service import for_user
-    from ..trainer.service import memberships_of
-
     progress = service.progress_by_module(db.session, g.user.id, catalog())
     certificates = {c.module_id: c for c in for_user(db.session, g.user.id)}
-    for module in catalog().modules:  # repairs a completion whose certificate was never written
-        if progress[module.id].status == service.COMPLETED and module.id not in certificates:
-            issued = issue_certificate_if_complete(module)
-            if issued is not None:
-                certificates[module.id] = issued
     return render_template("learning/me.html", modules=catalog().modules, progress=progress,
                            certificates=certificates, groups=memberships_of(db.session, g.user.id),
                            form=EmptyForm(), assignments=assignments_for(g.user.id),

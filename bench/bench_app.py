@@ -3,14 +3,14 @@
 `/bench/static-lesson` answers with a copy of a lesson page's bytes made once per process,
 so comparing its rate with the real lesson page's, under the same gunicorn, shows what the
 app itself (routing, session, catalog, template) costs per page. Never used in production:
-gunicorn reaches it only through `elearn.bench_routes:create_bench_app()`.
+gunicorn reaches it only through `bench.bench_app:create_bench_app()`.
 """
 from __future__ import annotations
 
 from flask import Flask, Response
 
-from . import create_app
-from .content import Catalog
+from elearn import create_app
+from elearn.content import Catalog
 
 
 def lesson_path(catalog: Catalog, lang: str = "en") -> str:

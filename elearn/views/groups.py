@@ -1,21 +1,25 @@
 """/<lang>/trainer/ (groups and members) and /<lang>/join/<code> (learners joining a group)."""
 from __future__ import annotations
 
-import functools
-
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ..auth.forms import EmptyForm, clean_name
-from ..auth.views import login_required
 from ..db import db
 from ..extensions import limiter
 from ..i18n import current_lang
-from . import bp, service
-from .models import Group
+from ..mail import mail_configured
+from ..trainer import assignments, service
+from ..trainer.models import Group
+from .access import login_required, trainer_required
+from .context import catalog
+from .forms import AssignmentForm, EmptyForm, InviteForm, clean_name
+
+#: Groups, members, joining and leaving. The trainer's other pages (assignments, reports,
+#: invitations) and the admins' People page add their routes to this blueprint too.
+bp = Blueprint("trainer", __name__, url_prefix="/<lang:lang>")
 
 
 class GroupForm(FlaskForm):
@@ -24,17 +28,6 @@ class GroupForm(FlaskForm):
         DataRequired(message=_l("This field is required.")),
         Length(max=120, message=_l("Use at most %(max)d characters."))],
         description=_l("For example a workshop, an office or a city."))
-
-
-def trainer_required(view):
-    @functools.wraps(view)
-    @login_required
-    def wrapped(**kwargs):
-        if g.user.role not in ("trainer", "admin"):
-            abort(403)
-        return view(**kwargs)
-
-    return wrapped
 
 
 def get_group(group_id: int) -> Group:
@@ -67,10 +60,6 @@ def group(lang, group_id):
 
 def render_group(group: Group, members=None, assignment_form=None, invite_form=None):
     """The group page: invitation, assignments and members (also shown again with form errors)."""
-    from . import assignments
-    from ..mail import mail_configured
-    from .report_views import AssignmentForm, InviteForm
-
     members = service.members(db.session, group) if members is None else members
     if assignment_form is None:
         assignment_form = AssignmentForm(formdata=None)
@@ -80,7 +69,7 @@ def render_group(group: Group, members=None, assignment_form=None, invite_form=N
     return render_template("trainer/group.html", group=group, members=members, invite_url=invite_url,
                            form=EmptyForm(), assignments=assignments.for_group(db.session, group.id),
                            assignment_form=assignment_form, names=names,
-                           modules={m.id: m for m in current_app.extensions["catalog"].modules},
+                           modules={m.id: m for m in catalog().modules},
                            invite_form=invite_form or (InviteForm(formdata=None) if mail_configured(current_app) else None))
 
 

@@ -1,14 +1,20 @@
 """Account forms. Every validation message is a translatable string (both languages)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
+import datetime as dt
+import re
 
-from . import passwords
-from .service import username_key
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..auth import passwords
+from ..auth.service import username_key
+from ..clock import today
+from ..trainer import assignments as rules
+from .context import catalog
 
 # No spaces, no markup or path characters, nothing invisible (control and bidi override characters).
 _HIDDEN = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
@@ -100,3 +106,58 @@ class PasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token: sign out, mark as complete."""
+
+
+# -- trainers and admins ----------------------------------------------------------------------
+
+class IsoDateField(DateField):
+    """A date typed as YYYY-MM-DD (what a date input sends), with our own message when it is not."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Enter a date, for example 2027-03-31.")) from error
+
+
+class AssignmentForm(FlaskForm):
+    module = SelectField(_l("Module"), validators=[InputRequired(message=_l("Choose a module."))])
+    who = SelectField(_l("Assign to"), default="")
+    due_on = IsoDateField(_l("Due date"), validators=[InputRequired(message=_l("Enter a date, for example 2027-03-31."))],
+                       render_kw={"type": "date"})
+    recur_months = IntegerField(_l("Repeat every … months (optional)"), validators=[
+        Optional(), NumberRange(min=1, max=rules.MAX_RECUR_MONTHS,
+                                message=_l("Enter a number of months from %(min)s to %(max)s."))],
+        description=_l("For compliance staff: the module falls due again this many months after each due date."))
+
+    def fill_choices(self, lang: str, members) -> None:
+        self.module.choices = [SelectChoice(m.id, m.title.get(lang)) for m in catalog().modules]
+        self.who.choices = [SelectChoice("", _("Everyone in the group"))] + [
+            SelectChoice(str(u.id), u.display_name) for u, _m in members]
+
+    def validate_due_on(self, field):
+        if field.data and self.recur_months.data is None and field.data < today() - dt.timedelta(days=366):
+            raise ValidationError(_("This date is more than a year ago."))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
+                                            SelectChoice("admin", _l("Administrator"))])
+
+
+MAX_INVITES = 50
+
+
+class InviteForm(FlaskForm):
+    addresses = TextAreaField(_l("E-mail addresses"), validators=[InputRequired(message=_l("This field is required."))],
+                              description=_l("One per line, up to 50. The addresses are used to send this one "
+                                             "message and are not stored."))
+
+    def validate_addresses(self, field):
+        addresses = [a.strip() for a in re.split(r"[\s,;]+", field.data or "") if a.strip()]
+        bad = [a for a in addresses if not re.fullmatch(EMAIL, a) or len(a) > 254]
+        if bad:
+            raise ValidationError(_("These are not e-mail addresses: %(list)s", list=", ".join(bad[:5])))
+        if len(addresses) > MAX_INVITES:
+            raise ValidationError(_("Send at most %(max)s invitations at a time.", max=MAX_INVITES))
+        field.addresses = list(dict.fromkeys(addresses))

@@ -1,16 +1,24 @@
 """Refresher pages: intro and start, then the quiz engine's question pages, then the result."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, url_for
 
-from ..auth.forms import EmptyForm
-from ..auth.views import login_required
 from ..db import db
-from ..learning.views import catalog, get_module_lesson
 from ..quiz import service as quiz_service
-from ..quiz.models import QuizAttempt
-from ..quiz.views import _first_unanswered, attempts_state, get_attempt
-from . import bp, service
+from ..refresher import service
+from .access import login_required
+from .context import catalog, get_module_lesson
+from .forms import EmptyForm
+from .quiz import attempts_state, get_attempt, result_items
+
+bp = Blueprint("refresher", __name__, url_prefix="/<lang:lang>")
+
+
+def renewal_notices() -> list:
+    """For templates: the signed-in person's certificates due soon or expired (empty when signed out)."""
+    if g.get("user") is None:
+        return []
+    return service.needing_renewal(db.session, catalog(), g.user.id, current_app.config["CERTIFICATE_DUE_SOON_DAYS"])
 
 
 def get_refresher(module_id: str):
@@ -40,26 +48,21 @@ def start(lang, module_id):
     if service.renewable_certificate(db.session, g.user.id, module) is None:
         return redirect(url_for("refresher.intro", module_id=module.id))
     try:
-        attempt = service.start(db.session, g.user.id, module)
+        attempt = service.start(db.session, g.user.id, module, current_app.config["REFRESHER_QUESTIONS"])
     except quiz_service.QuizUnavailable:
         return redirect(url_for("refresher.intro", module_id=module.id))
-    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=_first_unanswered(attempt)))
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=quiz_service.first_unanswered(attempt)))
 
 
 @bp.route("/refresher/attempts/<int:attempt_id>/")
 @login_required
 def result(lang, attempt_id):
-    attempt: QuizAttempt = get_attempt(attempt_id)
+    attempt, module, quiz = get_attempt(attempt_id)
     if attempt.quiz_id != service.REFRESHER_ID:
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     if attempt.is_open:
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
-    module = catalog().module(attempt.module_id)
-    points = attempt.question_points or {}
-    chosen = attempt.answers or {}
-    items = [(question, options, set(chosen.get(question.id, [])), points.get(question.id, 0.0))
-             for question, options in quiz_service.attempt_questions(catalog(), attempt)]
-    lessons, whole_module = service.lessons_to_review(module, points)
-    return render_template("refresher/result.html", module=module, quiz=service.refresher_quiz(module),
-                           attempt=attempt, items=items, renewed=service.renewal_from(db.session, attempt),
+    lessons, whole_module = service.lessons_to_review(module, attempt.question_points or {})
+    return render_template("refresher/result.html", module=module, quiz=quiz, attempt=attempt,
+                           items=result_items(quiz, attempt), renewed=service.renewal_from(db.session, attempt),
                            lessons=lessons, whole_module=whole_module)

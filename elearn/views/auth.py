@@ -1,36 +1,50 @@
 """Account pages: /<lang>/register, /login, /logout, /account."""
 from __future__ import annotations
 
-import functools
 import math
 import re
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, g, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext
 
+from ..auth import lockout as lockouts
+from ..auth.lockout import lockout
+from ..auth.models import User
+from ..auth.service import UsernameTaken, authenticate, change_password, create_user, fingerprint
+from ..clock import utcnow
 from ..db import db
 from ..extensions import limiter
-from . import bp, fingerprint
+from .access import login_required
 from .forms import EmptyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
-from .lockout import lockout
-from .models import utcnow
-from .service import UsernameTaken, authenticate, change_password, create_user
+
+bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
 
 # Browsers drop tabs and newlines inside URLs and read "\" as "/": "/\t/evil" is "//evil".
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
 
 
-def login_required(view):
-    """Send anonymous visitors to sign in, and back here afterwards."""
+def load_user() -> None:
+    """Put the signed-in user on g.user. The session also carries a fingerprint of the password
+    hash, so changing the password signs out every other browser."""
+    g.user = None
+    if request.endpoint == "static":  # never touch the session there: no Vary: Cookie on cached files
+        return
+    uid = session.get("uid")
+    if uid is None:
+        return
+    user = db.session.get(User, uid)
+    if user is None or session.get("pw") != fingerprint(user):
+        session.clear()
+        return
+    g.user = user
 
-    @functools.wraps(view)
-    def wrapped(**kwargs):
-        if g.user is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(**kwargs)
 
-    return wrapped
+def init_app(app: Flask) -> None:
+    app.config.setdefault("LOCKOUT_FAILURES", lockouts.FAILURES)
+    app.config.setdefault("LOCKOUT_MINUTES", lockouts.MINUTES)
+    app.before_request(load_user)
+    app.register_blueprint(bp)
 
 
 def local_path(target: str | None) -> str | None:

@@ -1,0 +1,19 @@
+"""The commands that work on an app (database, catalog): `elearn db|users|certificates|reminders|
+demo|rebuild-totals`. elearn/cli.py puts them on the `elearn` command; `init_app` also puts them
+on `app.cli`, so tests run them with `app.test_cli_runner()`."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_migrate.cli import db as db_commands
+
+from .certificates import certificates
+from .demo import demo, rebuild_totals_command
+from .reminders import reminders
+from .users import users
+
+APP_COMMANDS = (db_commands, users, certificates, reminders, demo, rebuild_totals_command)
+
+
+def init_app(app: Flask) -> None:
+    for command in APP_COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,39 @@
+"""What page modules share about the course: the catalog, the settings as plain values for the
+services, the 404 rule for content addresses, and the message for a finished step."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash
+from flask_babel import gettext as _
+
+from ..certificates.service import Policy
+from ..content import Catalog, Module
+from ..steps import StepResult
+
+
+def catalog() -> Catalog:
+    """The content catalog loaded at start (immutable)."""
+    return current_app.extensions["catalog"]
+
+
+def certificate_policy() -> Policy:
+    return Policy.from_config(current_app.config)
+
+
+def get_module_lesson(module_id: str, lesson_id: str | None = None):
+    """The module (and lesson) from the catalog, or 404: the one place that rule lives."""
+    module: Module | None = catalog().module(module_id)
+    if module is None:
+        abort(404)
+    if lesson_id is None:
+        return module, None
+    lesson = module.lesson(lesson_id)
+    if lesson is None:
+        abort(404)
+    return module, lesson
+
+
+def flash_step(result: StepResult) -> None:
+    """The message for a certificate a finished lesson or quiz issued (or renewed, after a final
+    quiz passed again; a refresher's result page says so itself)."""
+    if result.certificate is not None:
+        flash(_("You completed the module. Your certificate is ready."), "success")

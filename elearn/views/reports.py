@@ -1,0 +1,197 @@
+"""Trainer reports: the group report (HTML and CSV), a page per learner, a page per module with
+charts, and item analysis per quiz (HTML and CSV)."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..clock import today
+from ..db import db
+from ..i18n import text_dir
+from ..trainer import assignments as rules, charts, report
+from ..trainer.models import Membership
+from .access import trainer_required
+from .context import catalog
+from .groups import bp, get_group
+from .quiz import option_label
+
+PAGE_SIZE = 100
+STATUS_NAMES = {"not_started": _l("Not started"), "in_progress": _l("In progress"), "completed": _l("Completed")}
+CERTIFICATE_NAMES = {"current": _l("Current"), "due_soon": _l("Due for renewal soon"), "expired": _l("Expired"),
+                     "revoked": _l("Revoked"), "none": _l("No certificate")}
+
+
+def due_soon_days() -> int:
+    return current_app.config["CERTIFICATE_DUE_SOON_DAYS"]
+
+
+# -- the group report --------------------------------------------------------------------------
+
+def _report_args(modules):
+    args = request.args
+    module_ids = {m.id for m in modules}
+    module_id = args.get("module") if args.get("module") in module_ids else ""
+    status = args.get("status") if args.get("status") in (*report.STATUSES, report.OVERDUE) else ""
+    sort = args.get("sort") if args.get("sort") in report.SORT_KEYS else "name"
+    order = "desc" if args.get("order") == "desc" else "asc"
+    query = (args.get("q") or "").strip()[:120]
+    certificate = args.get("certificate") if args.get("certificate") in report.CERTIFICATE_FILTERS else ""
+    page = args.get("page", "1")
+    page = int(page) if page.isdecimal() and 0 < len(page) < 7 else 1  # isdigit() accepts "²", int() does not
+    return module_id, status, sort, order, query, certificate, page
+
+
+def _filtered(group):
+    rows, modules = report.group_rows(db.session, catalog(), group, today(), due_soon_days())
+    module_id, status, sort, order, query, certificate, page = _report_args(modules)
+    chosen = report.filter_rows(rows, module_id, status, query, certificate)
+    chosen = report.sort_rows(chosen, sort, order == "desc", {m.id: i for i, m in enumerate(modules)})
+    params = dict(module=module_id or None, status=status or None, sort=sort, order=order, q=query or None,
+                  certificate=certificate or None)
+    return rows, modules, chosen, params, page
+
+
+@bp.route("/trainer/groups/<int:group_id>/report")
+@trainer_required
+def group_report(lang, group_id):
+    group = get_group(group_id)
+    rows, modules, chosen, params, page = _filtered(group)
+    pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
+    page = min(page, pages)
+    return render_template("trainer/report.html", group=group, modules={m.id: m for m in modules},
+                           summaries=report.summaries(rows, modules), rows=chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
+                           total=len(chosen), params=params, page=page, pages=pages, statuses=STATUS_NAMES,
+                           certificate_names=CERTIFICATE_NAMES)
+
+
+def csv_response(filename: str, header: list[str], rows) -> Response:
+    """CSV that spreadsheet programs open correctly with Arabic text: UTF-8 with a byte-order
+    mark, CRLF line ends. Cells that a spreadsheet would run as a formula get a leading quote."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_inert(cell) for cell in row])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _inert(cell):
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return "" if cell is None else cell
+
+
+@bp.route("/trainer/groups/<int:group_id>/report.csv")
+@trainer_required
+def group_report_csv(lang, group_id):
+    group = get_group(group_id)
+    _rows, modules, chosen, _params, _page = _filtered(group)
+    titles = {m.id: m.title.get(lang) for m in modules}
+    header = [_("Learner"), _("Module"), _("Status"), _("Steps done"), _("Steps"), _("Best final score (%)"),
+              _("Last activity (UTC)"), _("Due"), _("Overdue"), _("Repeats every (months)"), _("Certificate"),
+              _("Certificate valid until")]
+    body = ([r.name, titles[r.module_id], str(STATUS_NAMES[r.status]), r.done, r.total,
+             None if r.best is None else round(r.best, 1),
+             r.last_activity.strftime("%Y-%m-%d %H:%M") if r.last_activity else None,
+             r.due.isoformat(), _("yes") if r.overdue else _("no"), r.recur_months,
+             str(CERTIFICATE_NAMES[r.certificate or "none"]), r.expires_on.isoformat() if r.expires_on else None]
+            for r in chosen)
+    return csv_response(f"group-{group.id}-report-{lang}.csv", header, body)
+
+
+# -- one learner ---------------------------------------------------------------------------------
+
+@bp.route("/trainer/groups/<int:group_id>/learners/<int:user_id>/")
+@trainer_required
+def learner(lang, group_id, user_id):
+    group = get_group(group_id)
+    person = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                               .where(Membership.group_id == group.id, User.id == user_id))
+    if person is None:
+        abort(404)
+    rows, modules = report.group_rows(db.session, catalog(), group, today(), due_soon_days(), user_id=person.id)
+    module_ids = [r.module_id for r in rows]  # only what is assigned to them through this group
+    return render_template("trainer/learner.html", group=group, person=person, rows=rows,
+                           modules={m.id: m for m in modules},
+                           lessons=report.learner_lessons(db.session, person.id, module_ids),
+                           attempts=report.learner_attempts(db.session, person.id, module_ids),
+                           statuses=STATUS_NAMES)
+
+
+# -- one module: charts and quizzes ----------------------------------------------------------------
+
+def _assigned_module(group, module_id):
+    rows, modules = report.group_rows(db.session, catalog(), group, today(), due_soon_days())
+    module = next((m for m in modules if m.id == module_id), None)
+    if module is None:
+        abort(404)
+    return module, [r for r in rows if r.module_id == module.id]
+
+
+@bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/")
+@trainer_required
+def module_report(lang, group_id, module_id):
+    group = get_group(group_id)
+    module, rows = _assigned_module(group, module_id)
+    rtl = text_dir() == "rtl"
+    scores = report.best_scores(report.quiz_attempts(db.session, group, module.id, module.final_quiz_id))
+    counts = report.score_histogram(scores)
+    labels = [f"{i * 10}–{i * 10 + 9}" if i < 9 else "90–100" for i in range(10)]
+    series = report.completion_series(db.session, group, module.id, group.created_at.date(), today())
+    completion = charts.step_line(series, len(rows), rtl, lambda d: format_date(d, "medium"))
+    weekly = series[::-7][::-1] if series else []
+    return render_template("trainer/module.html", group=group, module=module,
+                           summary=report.summaries(rows, [module])[0],
+                           histogram=charts.histogram(counts, labels, rtl), bins=list(zip(labels, counts)),
+                           scores=len(scores), completion=completion, weekly=weekly, learners=len(rows),
+                           statuses=STATUS_NAMES)
+
+
+def _quiz(group, module_id, quiz_id):
+    """The module (assigned through the group), the quiz, the whole-quiz statistics and
+    (question, statistics) pairs in the quiz's order."""
+    module = next((m for m in report.assigned_modules(rules.for_group(db.session, group.id), catalog())
+                   if m.id == module_id), None)
+    quiz = module.quizzes.get(quiz_id) if module else None
+    if quiz is None:
+        abort(404)
+    test, stats = report.analyse(quiz, report.quiz_attempts(db.session, group, module.id, quiz.id))
+    return module, quiz, test, list(zip(quiz.questions, stats))
+
+
+@bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/quizzes/<quiz_id>/")
+@trainer_required
+def item_analysis(lang, group_id, module_id, quiz_id):
+    group = get_group(group_id)
+    module, quiz, test, questions = _quiz(group, module_id, quiz_id)
+    return render_template("trainer/item_analysis.html", group=group, module=module, quiz=quiz, test=test,
+                           questions=questions)
+
+
+@bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/quizzes/<quiz_id>.csv")
+@trainer_required
+def item_analysis_csv(lang, group_id, module_id, quiz_id):
+    group = get_group(group_id)
+    module, quiz, _test, questions = _quiz(group, module_id, quiz_id)
+
+    def share(value):
+        return None if value is None else round(100 * value, 1)
+
+    header = [_("Question"), _("Text"), _("Attempts"), _("Facility index (%)"), _("Discrimination index"),
+              _("Discriminative efficiency"), _("Most missed"), _("Options chosen (%)"), _("Unanswered (%)")]
+    body = []
+    for question, s in questions:
+        options = "; ".join(f"{option_label(o, lang)}: {share(s.option_shares.get(o.id))}" for o in question.options)
+        body.append([question.id, question.prompt.get(lang), s.attempts, share(s.facility),
+                     None if s.discrimination is None else round(s.discrimination, 1),
+                     None if s.efficiency is None else round(s.efficiency, 1),
+                     _("yes") if s.most_missed else _("no"), options, share(s.unanswered_share)])
+    return csv_response(f"group-{group.id}-{module.id}-{quiz.id}-{lang}.csv", header, body)
