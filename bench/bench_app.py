@@ -32,6 +32,6 @@ def init_app(app: Flask) -> None:
 
 def create_bench_app(config: dict | None = None) -> Flask:
     """The production app, rate limits off (the bench's learners share one address), plus the route."""
-    app = create_app({"RATELIMIT_ENABLED": False, **(config or {})})
+    app = create_app({"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING", **(config or {})})
     init_app(app)
     return app

@@ -31,7 +31,7 @@ def main() -> None:
     from elearn.db import db, upgrade_database
 
     tmp = tempfile.mkdtemp()
-    app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+    app = create_app({"INSTANCE_PATH": tmp, "LOG_LEVEL": "WARNING", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
                       "RATELIMIT_ENABLED": False})
     client = app.test_client()
     with app.app_context():

@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from elearn.certificates import pdf as certpdf  # noqa: E402
+from elearn.certificates import fontcache  # noqa: E402
 from elearn.certificates.pdf import CertificateContent, render_certificate_pdf  # noqa: E402
 
 NAMES = ["محمّد الأحمد", "Jane Doe", "ليلى حدّاد", "Omar Al-Khatib", "Lina ليلى Haddad"]
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.no_font_cache:
-        certpdf._fast_fonts = False
+        fontcache.enabled = False
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
 

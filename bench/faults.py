@@ -147,19 +147,23 @@ def kill_test(url: str, tmp: str, learners: int = 12, seconds: float = 10.0, wor
     for learner in crowd:
         learner.browser.login(learner.name)
     stop, errors = threading.Event(), []
-    threads = [threading.Thread(target=quiz_loop, args=(lr, stop, module_id, quiz_id, errors)) for lr in crowd]
+    # Daemon threads, stopped in `finally`: an error (say, psutil missing) must end the run, not hang it.
+    threads = [threading.Thread(target=quiz_loop, args=(lr, stop, module_id, quiz_id, errors), daemon=True)
+               for lr in crowd]
     for thread in threads:
         thread.start()
-    time.sleep(seconds)
-    # Strike once some submissions are acknowledged (a busy machine can be slow to get there),
-    # while another is on its way if one comes.
-    wait_until(lambda: any(lr.acknowledged for lr in crowd) or errors, 60)
-    wait_until(lambda: any(lr.in_flight for lr in crowd), 5)
-    server.kill_all(process)
-    killed_at = time.monotonic()
-    stop.set()
-    for thread in threads:
-        thread.join()
+    try:
+        time.sleep(seconds)
+        # Strike once some submissions are acknowledged (a busy machine can be slow to get there),
+        # while another is on its way if one comes.
+        wait_until(lambda: any(lr.acknowledged for lr in crowd) or errors, 60)
+        wait_until(lambda: any(lr.in_flight for lr in crowd), 5)
+        server.kill_all(process)
+        killed_at = time.monotonic()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
     acknowledged = [a for lr in crowd for a in lr.acknowledged]
     in_flight = [a for lr in crowd for a in lr.in_flight]
     graded, still_open, problems, state = check_attempts(url)
@@ -260,7 +264,7 @@ def pg_restart_test(url: str, tmp: str, learners: int = 8, before: float = 3.0, 
                 events.append((time.monotonic(), "lesson", type(exc).__name__))
                 time.sleep(0.05)
 
-    threads = [threading.Thread(target=read, args=(learner,)) for learner in crowd]
+    threads = [threading.Thread(target=read, args=(learner,), daemon=True) for learner in crowd]
     start = time.monotonic()
     for thread in threads:
         thread.start()

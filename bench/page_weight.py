@@ -102,7 +102,7 @@ def serve(args, tmp: str):
     env = {**os.environ, "ELEARN_INSTANCE_PATH": tmp, "ELEARN_DATABASE_URL": f"sqlite:///{tmp}/weight.db",
            "ELEARN_CONTENT_DIR": str(ROOT), "ELEARN_SECRET_KEY": "page-weight-bench"}
     env.pop("ELEARN_TEST_DATABASE_URL", None)
-    app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": env["ELEARN_DATABASE_URL"],
+    app = create_app({"INSTANCE_PATH": tmp, "LOG_LEVEL": "WARNING", "SQLALCHEMY_DATABASE_URI": env["ELEARN_DATABASE_URL"],
                       "SECRET_KEY": env["ELEARN_SECRET_KEY"], "LESSONS_DIR": str(ROOT / "lessons"),
                       "QUIZZES_DIR": str(ROOT / "quizzes")})
     with app.app_context():

@@ -31,7 +31,7 @@ def main() -> None:
 
     tmp = tempfile.mkdtemp()
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    app = create_app({"INSTANCE_PATH": tmp, "LOG_LEVEL": "WARNING", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade_database()
         if args.database_url:

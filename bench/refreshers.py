@@ -3,7 +3,7 @@
 current, due soon and expired) and `learner_reminders` (who is due a reminder); and the refresher's
 question choice on a 130-question bank with 500 past answers. Prints medians.
 
-    python bench/refreshers.py [--learners 5000] [--runs 7] [--database-url postgresql+psycopg://...]
+    .venv/bin/python bench/refreshers.py [--learners 5000] [--runs 7] [--database-url postgresql+psycopg://...]
 """
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def main() -> None:
 
     tmp = tempfile.mkdtemp()
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": url, "LESSONS_DIR": str(FIXTURE / "lessons"),
+    app = create_app({"INSTANCE_PATH": tmp, "LOG_LEVEL": "WARNING", "SQLALCHEMY_DATABASE_URI": url, "LESSONS_DIR": str(FIXTURE / "lessons"),
                       "QUIZZES_DIR": str(FIXTURE / "quizzes")})
     with app.app_context():
         if url.startswith("postgresql"):

@@ -49,7 +49,7 @@ from elearn.clock import utcnow
 
     tmp = tempfile.mkdtemp()
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+    app = create_app({"INSTANCE_PATH": tmp, "LOG_LEVEL": "WARNING", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
                       "WTF_CSRF_ENABLED": False})
     catalog = app.extensions["catalog"]
     started = time.perf_counter()

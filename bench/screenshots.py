@@ -33,7 +33,7 @@ def serve_app(prepare=None):
     from elearn.db import upgrade_database
 
     tmp = tempfile.mkdtemp()
-    app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/shots.db",
+    app = create_app({"INSTANCE_PATH": tmp, "LOG_LEVEL": "WARNING", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/shots.db",
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade_database()

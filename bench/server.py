@@ -41,7 +41,8 @@ def prepare_database(url: str, instance: str, learners: int, content_dir: str | 
     from elearn.auth.service import create_user
     from elearn.db import db, upgrade_database
 
-    env = {**os.environ, "ELEARN_INSTANCE_PATH": instance, "ELEARN_DATABASE_URL": url,
+    # Warnings only: one JSON line per request would bury the figures a bench prints.
+    env = {"ELEARN_LOG_LEVEL": "WARNING", **os.environ, "ELEARN_INSTANCE_PATH": instance, "ELEARN_DATABASE_URL": url,
            "ELEARN_SECRET_KEY": secrets.token_hex(32)}
     env.pop("ELEARN_TEST_DATABASE_URL", None)
     if content_dir:
