@@ -10,10 +10,15 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from collections.abc import Callable
 
 import pytest
+from fontTools.pens.recordingPen import DecomposingRecordingPen
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
+from elearn.certificates import fontcache
 from elearn.certificates import pdf as certpdf
 from elearn.certificates.pdf import CertificateContent, render_certificate_pdf
 
@@ -140,7 +145,7 @@ def test_long_texts_stay_on_one_page():
 
 def test_combining_marks_do_not_split_shaping_runs():
     """fpdf2 counts harakat (Unicode script Inherited) as a script change and
-    shapes 'منصّة' as three unjoined pieces; pdf.py patches that."""
+    shapes 'منصّة' as three unjoined pieces; fontcache.py patches that."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -150,18 +155,106 @@ def test_combining_marks_do_not_split_shaping_runs():
     assert len(pdf._preload_bidirectional_text("منصّة بنجاحٍ", False)) == 1
 
 
-def test_font_cache_matches_plain_add_font(monkeypatch):
-    content = make("محمّد الأحمد", datetime.date(2028, 11, 22))
-    fast = PdfReader(io.BytesIO(render_certificate_pdf(content))).pages[0]
-    monkeypatch.setattr(certpdf, "_fast_fonts", False)
-    plain = PdfReader(io.BytesIO(render_certificate_pdf(content))).pages[0]
-    assert fast.get_contents().get_data() == plain.get_contents().get_data()
-    assert fast.extract_text() == plain.extract_text()
+# --------------------------------------------------------------------------
+# The font cache (fontcache.py) against plain FPDF.add_font
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cached_and_plain() -> list[tuple[bytes, bytes]]:
+    """Certificates rendered through the font cache and through plain add_font.
+
+    Another document goes through the cache first: its shared font data must
+    come out of a subsetting run intact.
+    """
+    contents = [make("محمّد الأحمد", datetime.date(2028, 11, 22)), make("Lina ليلى Haddad")]
+    render_certificate_pdf(make("Jane Doe"))
+    cached = [render_certificate_pdf(c) for c in contents]
+    assert fontcache.enabled, "font cache fell back to FPDF.add_font (fpdf2 internals changed?)"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fontcache, "enabled", False)
+        plain = [render_certificate_pdf(c) for c in contents]
+    return list(zip(cached, plain))
 
 
 def test_font_cache_is_in_use():
     render_certificate_pdf(make("Jane Doe"))
-    assert certpdf._fast_fonts, "font cache fell back to FPDF.add_font (fpdf2 internals changed?)"
+    assert fontcache.enabled, "font cache fell back to FPDF.add_font (fpdf2 internals changed?)"
+
+
+def test_font_cache_matches_plain_add_font(cached_and_plain):
+    for cached, plain in cached_and_plain:
+        fast = PdfReader(io.BytesIO(cached)).pages[0]
+        slow = PdfReader(io.BytesIO(plain)).pages[0]
+        assert fast.get_contents().get_data() == slow.get_contents().get_data()
+        assert fast.extract_text() == slow.extract_text()
+
+
+def _cid_to_gid(cid_font) -> Callable[[int], int]:
+    cid_map = cid_font.get("/CIDToGIDMap", "/Identity")
+    if cid_map == "/Identity":
+        return lambda cid: cid
+    table = cid_map.get_object().get_data()  # 2 bytes per CID, big-endian
+    return lambda cid: int.from_bytes(table[2 * cid:2 * cid + 2], "big")
+
+
+def _shown_codes(page) -> set[tuple[str, int]]:
+    """(font resource, 2-byte code) of every glyph the content stream shows."""
+    shown, font, saved = set(), None, []
+    for operands, op in ContentStream(page.get_contents(), page.pdf).operations:
+        if op == b"q":
+            saved.append(font)
+        elif op == b"Q":
+            font = saved.pop()
+        elif op == b"Tf":
+            font = operands[0]
+        elif op in (b"Tj", b"TJ"):
+            strings = operands[0] if op == b"TJ" else operands
+            for s in strings:
+                if isinstance(s, (bytes, str)):
+                    raw = getattr(s, "original_bytes", s)
+                    shown.update((font, int.from_bytes(raw[i:i + 2], "big"))
+                                 for i in range(0, len(raw), 2))
+    return shown
+
+
+def embedded_glyphs(data: bytes) -> dict[tuple[str, int], tuple]:
+    """(font name without subset tag, code) -> (advance width, outline) of each
+    glyph shown on the first page, read from the embedded font programs.
+
+    Outlines are drawn with composites decomposed, so they compare equal
+    whatever glyph ids the subset gave the components.
+    """
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    fonts = {}
+    for res, ref in page["/Resources"]["/Font"].items():
+        font = ref.get_object()
+        cid_font = font["/DescendantFonts"][0].get_object()
+        program = cid_font["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+        tt = TTFont(io.BytesIO(program.get_data()))
+        fonts[res] = (font["/BaseFont"].split("+", 1)[1], tt, tt.getGlyphSet(),
+                      _cid_to_gid(cid_font))
+    glyphs = {}
+    for res, code in _shown_codes(page):
+        name, tt, glyph_set, cid_to_gid = fonts[res]
+        glyph_name = tt.getGlyphName(cid_to_gid(code))
+        pen = DecomposingRecordingPen(glyph_set)
+        glyph_set[glyph_name].draw(pen)
+        glyphs[name, code] = (tt["hmtx"][glyph_name][0], tuple(pen.value))
+    return glyphs
+
+
+def test_font_cache_embeds_the_same_glyph_outlines(cached_and_plain):
+    """The cache hands fpdf2 font data it built from fpdf2/fontTools internals:
+    every glyph shown must have the outline and advance that plain add_font
+    embeds for it."""
+    for cached, plain in cached_and_plain:
+        fast, slow = embedded_glyphs(cached), embedded_glyphs(plain)
+        assert fast.keys() == slow.keys()
+        fonts = {name for name, _ in fast}
+        assert fonts == {"Amiri", "AmiriBold"}
+        assert sum(1 for _, outline in fast.values() if outline) > 60  # real glyphs were read
+        for key in sorted(fast):
+            assert fast[key] == slow[key], f"glyph {key} differs from plain add_font"
 
 
 def test_same_certificate_same_bytes():
