@@ -9,10 +9,12 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from werkzeug.serving import run_simple
 
-from . import config, create_app
+from . import clock, config, create_app
 from .commands import APP_COMMANDS
 from .commands.translate import translate
 from .content import ContentError, check_content, load_catalog
+from .content.dates import parse_age
+from .content.reports import check_report, quiz_lint_report
 from .content.stats import format_stats
 from .db import upgrade_database
 from .web import warn_about_process_state
@@ -72,11 +74,25 @@ def _content_dirs():
     return settings["LESSONS_DIR"], settings["QUIZZES_DIR"]
 
 
+def _age(ctx, param, value):
+    try:
+        return None if value is None else parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @content.command("check")
 @click.option("--lessons", "lessons_dir", type=click.Path(file_okay=False), help="Default: lessons/ of the checkout.")
 @click.option("--quizzes", "quizzes_dir", type=click.Path(file_okay=False), help="Default: quizzes/ of the checkout.")
-def content_check(lessons_dir: str | None, quizzes_dir: str | None) -> None:
-    """Validate every module, lesson and quiz; print each problem as path:line: message."""
+@click.option("--stale-after", callback=_age, metavar="AGE",
+              help="Also list lessons whose facts_as_of is older than AGE (90d, 12w, 6m, 1y); never fails.")
+@click.option("--lint-details", is_flag=True, help="List each quiz item the lint flags.")
+def content_check(lessons_dir: str | None, quizzes_dir: str | None, stale_after, lint_details: bool) -> None:
+    """Validate every module, lesson and quiz; print each problem as path:line: message.
+
+    Then the quiz lint and, with --stale-after, the stale lessons: reports for authors that
+    never change the exit code (CI must not fail with the passage of time).
+    """
     default_lessons, default_quizzes = _content_dirs()
     problems = check_content(lessons_dir or default_lessons, quizzes_dir or default_quizzes)
     if problems:
@@ -87,6 +103,20 @@ def content_check(lessons_dir: str | None, quizzes_dir: str | None) -> None:
     lessons = sum(len(m.lessons) for m in catalog.modules)
     questions = sum(len(m.question_bank) for m in catalog.modules)
     click.echo(f"content ok: {len(catalog.modules)} modules, {lessons} lessons, {questions} questions")
+    click.echo(check_report(catalog, clock.today(), stale_after, lint_details))
+
+
+@content.command("lint")
+@click.option("--quizzes", "quizzes_dir", type=click.Path(file_okay=False), help="Default: quizzes/ of the checkout.")
+@click.option("--details", is_flag=True, help="List each flagged item.")
+def content_lint(quizzes_dir: str | None, details: bool) -> None:
+    """Answer cues in the quizzes alone (lessons may be mid-edit). Cues never fail it; a quiz
+    file that cannot be read does (exit 1), since its items would be missing from the figures."""
+    text, problems = quiz_lint_report(quizzes_dir or _content_dirs()[1], details)
+    click.echo(text)
+    if problems:
+        _print_problems(problems)
+        sys.exit(1)
 
 
 @content.command("stats")

@@ -1,4 +1,5 @@
 """The quiz lint: answer cues counted on a small quiz whose figures are worked out by hand."""
+import shutil
 from collections import Counter
 
 import pytest
@@ -105,3 +106,13 @@ def test_lint_command_and_check_report_without_changing_the_exit_code():
     detailed = runner.invoke(main, ["content", "check", "--lessons", str(VALID / "lessons"),
                                     "--quizzes", str(VALID / "quizzes"), "--lint-details"])
     assert detailed.exit_code == 0 and "quizzes/sample/" in detailed.output
+
+
+def test_lint_command_fails_only_on_an_unreadable_quiz(tmp_path):
+    quizzes = tmp_path / "quizzes"
+    shutil.copytree(CUES, quizzes)
+    path = quizzes / "cues" / "final.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    answer: [c]\n", "    answer: [z]\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["content", "lint", "--quizzes", str(quizzes)])
+    assert result.exit_code == 1
+    assert "quizzes/cues/final.yaml:" in result.output and "answer 'z' is not an option" in result.output
