@@ -4,10 +4,10 @@ from __future__ import annotations
 from functools import cache
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..db import insert_once
 from .models import ROLES, User
 
 # scrypt is Werkzeug's default KDF: memory-hard, no extra dependency.
@@ -38,12 +38,8 @@ def create_user(session: Session, username: str, password: str, *, display_name:
     user = User(username=username.strip(), username_key=username_key(username),
                 display_name=(display_name or username).strip(), email=(email or None),
                 password_hash=hash_password(password), locale=locale, role=role)
-    session.add(user)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise UsernameTaken(username) from None
+    if not insert_once(session, user):
+        raise UsernameTaken(username)
     return user
 
 

@@ -25,13 +25,13 @@ from typing import Callable
 from flask import Flask, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from ..auth.models import User
 from ..certificates.models import Certificate
 from ..certificates.service import DUE_SOON, EXPIRED, HELD_STATUSES, validity_status
 from ..content import Catalog
+from ..db import insert_once
 from ..mail import send_mail
 from ..trainer.models import Assignment, Group, Membership
 from .models import Reminder
@@ -142,12 +142,8 @@ def _row(session: Session, planned: Planned) -> Reminder:
     row = session.scalar(select(Reminder).filter_by(user_id=planned.user_id, key=planned.key))
     if row is not None:
         return row
-    session.add(Reminder(user_id=planned.user_id, kind=planned.kind, key=planned.key,
-                         certificate_id=planned.certificate_id, attempts=0))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+    insert_once(session, Reminder(user_id=planned.user_id, kind=planned.kind, key=planned.key,
+                                  certificate_id=planned.certificate_id, attempts=0))
     return session.scalar(select(Reminder).filter_by(user_id=planned.user_id, key=planned.key))
 
 

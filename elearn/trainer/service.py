@@ -4,10 +4,10 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
+from ..db import insert_once
 from .models import Group, Membership
 
 # No 0/O, 1/I/L: the code is read aloud in workshops and typed on phones.
@@ -52,13 +52,7 @@ def find_by_code(session: Session, code: str) -> Group | None:
 
 def join(session: Session, user: User, group: Group) -> bool:
     """Add the user to the group; False when they were a member already."""
-    session.add(Membership(group_id=group.id, user_id=user.id))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return insert_once(session, Membership(group_id=group.id, user_id=user.id))
 
 
 def leave(session: Session, user_id: int, group_id: int) -> bool:
