@@ -17,8 +17,9 @@ def real_client(tmp_path, template_db, app):
     return create_app(config).test_client()
 
 
-def test_five_modules_in_order():
-    assert [m.id for m in CATALOG.modules] == ["ucm-syria", "caesar-act", "over-compliance", "captagon", "advocacy"]
+def test_six_modules_in_order():
+    assert [m.id for m in CATALOG.modules] == ["ucm-syria", "caesar-act", "over-compliance", "captagon", "advocacy",
+                                               "after-assad"]
     assert CATALOG.module("over-compliance").certificate_validity_months == 12
 
 
