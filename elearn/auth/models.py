@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
@@ -19,6 +19,9 @@ class User(db.Model):
     username: Mapped[str] = mapped_column(String(40))
     # Case-folded copy for unique look-ups: "Rami" and "rami" are the same person.
     username_key: Mapped[str] = mapped_column(String(40), unique=True)
+    # A digest of what the pseudonym looks like (auth/names.py): a look-alike of a taken one is
+    # refused. NULL for the few accounts that already looked alike when this was introduced.
+    name_skeleton: Mapped[str | None] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     certificate_name: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -48,3 +51,50 @@ class SignInFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries a random token; this row holds its digest, so
+    signing out (or "sign out of all devices", or a new password) ends the session on the server:
+    a copy of the cookie taken before is worth nothing afterwards. A session ends at the latest
+    SESSION_MAX_HOURS after sign-in; the idle timeout is kept in the signed cookie (auth/sessions.py)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the cookie's token
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AccountCode(db.Model):
+    """A one-time code that sets a new password: the learner's recovery codes ("recovery"), a
+    reset code a trainer or an admin issued ("reset"), or the token of an e-mailed link ("email").
+    Only a SHA-256 digest is stored: the codes are random (about 79 bits, 256 for e-mail tokens),
+    so a digest cannot be turned back into a code."""
+
+    __tablename__ = "account_codes"
+    __table_args__ = (Index("ix_account_codes_user_kind", "user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime | None]
+    used_at: Mapped[dt.datetime | None]
+    # Who issued a reset code (a trainer or an admin); None for the learner's own codes.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PasswordReset(db.Model):
+    """A password set with a code, recorded: how ("recovery", "reset", "email") and, for a reset
+    code, who issued it. The learner sees these on their account page."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -23,7 +23,8 @@ class Certificate(db.Model):
                             postgresql_where=text("superseded_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # NULL once the holder deleted their account and chose to keep the certificate verifiable.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     module_id: Mapped[str] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -45,3 +45,14 @@ class Assignment(db.Model):
     due_on: Mapped[dt.date]
     recur_months: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InvitationCount(db.Model):
+    """How many invitation e-mails a trainer sent on a day (UTC): the daily cap is checked and
+    counted in one conditional UPDATE, so parallel requests cannot pass it together."""
+
+    __tablename__ = "invitation_counts"
+
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    sent: Mapped[int] = mapped_column(default=0)
