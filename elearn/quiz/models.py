@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
@@ -17,8 +17,12 @@ class QuizAttempt(db.Model):
     # Looks up a learner's attempts at a quiz and, covering every column the trainers' group report
     # aggregates, lets the database answer that report from the index without reading the rows
     # (whose JSON columns make them large).
+    # At most one open attempt per learner and quiz, whatever requests race (migration 0009): a
+    # second "start" finds the index refusing its row and resumes the open one instead.
     __table_args__ = (Index("ix_quiz_attempts_report", "user_id", "module_id", "quiz_id", "passed", "percent",
-                            "started_at"),)
+                            "started_at"),
+                      Index("uq_quiz_attempts_open", "user_id", "module_id", "quiz_id", unique=True,
+                            sqlite_where=text("submitted_at IS NULL"), postgresql_where=text("submitted_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
