@@ -1,17 +1,25 @@
 """Fixtures: a fresh, migrated database per test (SQLite by default, PostgreSQL when
-ELEARN_TEST_DATABASE_URL is set), the app, a client, a CLI runner and signed-in helpers."""
+ELEARN_TEST_DATABASE_URL is set), the app, a client, a CLI runner and signed-in clients.
+
+Two ways to sign in: `Auth` drives the real forms (for tests of signing up and in), and
+`login` / `sign_in` hand a client a session made by the app's own sign-in step, without pages or
+password checks (for every other test: the state comes from tests/factories.py)."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from flask import session
 from sqlalchemy import create_engine, text
 
+import factories
 from elearn import create_app
 from elearn.db import db, upgrade_database
+from elearn.views.auth import sign_in as start_session
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 VALID = FIXTURES / "valid"
@@ -29,6 +37,24 @@ def base_config(tmp_path: Path, url: str) -> dict:
         "BASE_URL": "https://elearn.example",
         "RATELIMIT_ENABLED": False,
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remembered_scrypt():
+    """Remember every scrypt result for the session. scrypt is a pure function, so this changes
+    no outcome, only the cost: a password hash takes 0.1-1 s on two busy cores, and a sign-in with
+    the right password then costs nothing (its salt and password were hashed at sign-up)."""
+    real, results = hashlib.scrypt, {}
+
+    def scrypt(password, *, salt, n, r, p, maxmem=0, dklen=64):
+        key = (bytes(password), bytes(salt), n, r, p, dklen)
+        if key not in results:
+            results[key] = real(password, salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen)
+        return results[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hashlib, "scrypt", scrypt)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -109,13 +135,29 @@ def auth(client):
     return Auth(client)
 
 
-@pytest.fixture
-def trainer(app):
-    """A client signed in as the trainer "coach"."""
-    from factories import make_user
-
-    with app.app_context():
-        make_user(username="coach", role="trainer")
-    client = app.test_client()
-    Auth(client).login("coach")
+def sign_in(client, who, **overrides):
+    """Sign `client` in as `who` (a User, an id, or a username, made with `overrides` when new)
+    without the sign-in form: the app's own sign-in step runs in a request context and its session
+    becomes the client's. test_auth checks that this is what signing in through the form gives."""
+    app = client.application
+    with client.session_transaction() as cookie:
+        with app.test_request_context():
+            start_session(factories.user(who, **overrides))
+            signed, permanent = dict(session), session.permanent
+        cookie.clear()
+        cookie.update(signed)
+        cookie.permanent = permanent
     return client
+
+
+@pytest.fixture
+def login(app):
+    """login(who, client=None, **overrides): `client` (a new one by default) signed in as `who`
+    through `sign_in`."""
+    return lambda who, client=None, **overrides: sign_in(client or app.test_client(), who, **overrides)
+
+
+@pytest.fixture
+def trainer(login):
+    """A client signed in as the trainer "coach"."""
+    return login("coach", role="trainer")
