@@ -15,6 +15,9 @@
 | ELEARN_SMTP_HOST | unset (no e-mail); ELEARN_SMTP_PORT `25`, ELEARN_SMTP_USERNAME, ELEARN_SMTP_PASSWORD |
 | ELEARN_SMTP_STARTTLS | `false` (`true` to upgrade the connection with STARTTLS) |
 | ELEARN_MAIL_FROM | `elearn@localhost` (sender of reminders and invitations) |
+| ELEARN_BADGE_KEY_DIR | `<instance>/badge-keys` (Open Badges signing keys: `elearn badges keygen`) |
+| ELEARN_XAPI_ENDPOINT | unset (no xAPI); the LRS's statements endpoint base, e.g. `https://lrs.example/xAPI/` |
+| ELEARN_XAPI_USERNAME, ELEARN_XAPI_PASSWORD | unset; HTTP Basic credentials for the LRS |
 """
 from __future__ import annotations
 
@@ -61,6 +64,11 @@ def from_env(instance: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("ELEARN_SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": (os.environ.get("ELEARN_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes", "on"),
         "MAIL_FROM": os.environ.get("ELEARN_MAIL_FROM") or "elearn@localhost",
+        "BADGE_KEY_DIR": os.environ.get("ELEARN_BADGE_KEY_DIR") or os.path.join(instance, "badge-keys"),
+        # xAPI is opt-in: statements are queued only when an LRS endpoint is set.
+        "XAPI_ENDPOINT": os.environ.get("ELEARN_XAPI_ENDPOINT") or None,
+        "XAPI_USERNAME": os.environ.get("ELEARN_XAPI_USERNAME") or None,
+        "XAPI_PASSWORD": os.environ.get("ELEARN_XAPI_PASSWORD") or None,
     }
 
 

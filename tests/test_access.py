@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from conftest import Auth
 from elearn.certificates.models import Certificate
+from elearn.badges import keys
 from elearn.db import db
 from elearn.quiz.models import QuizAttempt
 from elearn.trainer import assignments as rules
@@ -77,6 +78,13 @@ MATRIX = {
     "trainer.users": ("GET", "/{lang}/admin/users/", ADMIN),
     "trainer.set_role": ("POST", "/{lang}/admin/users/{spare_member}/role", ADMIN),
     "certificates.manage": ("GET", "/{lang}/admin/certificates/{cert}", ADMIN),
+    # Open Badges: the issuer's public documents, the learner's credential, the credential check
+    "badges.issuer": ("GET", "/badges/issuer", PUBLIC),
+    "badges.key": ("GET", "/badges/keys/{kid}", PUBLIC),
+    "badges.status_list": ("GET", "/badges/status/revocation/0", PUBLIC),
+    "badges.achievement": ("GET", "/badges/achievements/sample", PUBLIC),
+    "credentials.download": ("GET", "/{lang}/me/certificates/{cert}.credential.json", OWNER_OR_ADMIN),
+    "credentials.verify": ("GET", "/{lang}/verify/credential", PUBLIC),
 }
 POST_DATA = {
     "trainer.assign": {"module": "sample", "who": "", "due_on": "2031-01-31", "recur_months": ""},
@@ -110,6 +118,7 @@ def world(app):
         spare_assignment = rules.assign(db.session, group, "sample", dt.date(2030, 1, 31), None, user_id=spare.id)
         ids = dict(group=group.id, other_group=other.id, other_code=other.invite_code, member=lena.id,
                    spare_member=spare.id, spare_assignment=spare_assignment.id)
+    ids["kid"] = keys.generate(app.config["BADGE_KEY_DIR"], dt.datetime(2030, 1, 1))  # Open Badges signing key
     clients = {"anonymous": app.test_client()}
     for role, username in (("learner", "lena"), ("trainer", "coach"), ("other_trainer", "rival"), ("admin", "boss")):
         clients[role] = app.test_client()

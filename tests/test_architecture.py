@@ -14,7 +14,7 @@ LAYERS = [
     {"quiz"},
     {"learning"},
     {"certificates"},
-    {"refresher", "trainer"},
+    {"refresher", "trainer", "badges", "scorm", "xapi"},
     {"reminders", "steps"},
     {"i18n", "web", "errors", "demo"},
     {"views"},

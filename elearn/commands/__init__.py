@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_migrate.cli import db as db_commands
 
+from .badges import badges
 from .certificates import certificates
 from .demo import demo, rebuild_totals_command
 from .reminders import reminders
 from .users import users
 
-APP_COMMANDS = (db_commands, users, certificates, reminders, demo, rebuild_totals_command)
+APP_COMMANDS = (db_commands, users, certificates, badges, reminders, demo, rebuild_totals_command)
 
 
 def init_app(app: Flask) -> None:

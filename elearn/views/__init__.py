@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import admin, assignments, auth, certificates, groups, invitations, learning, quiz, refresher, reports
+from . import badges
 from .quiz import option_label
 from .refresher import renewal_notices
 
@@ -14,6 +15,7 @@ _ROUTES_ONLY = (admin, assignments, invitations, reports)
 def init_app(app: Flask) -> None:
     auth.init_app(app)
     certificates.init_app(app)
+    badges.init_app(app)
     for blueprint in (learning.bp, quiz.bp, refresher.bp, groups.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(option_label=option_label, renewal_notices=renewal_notices)
