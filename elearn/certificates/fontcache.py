@@ -30,6 +30,8 @@ Two things live here, so that ``pdf.py`` uses only fpdf2's public API:
      place (component remapping, hinting trim): ``_SharedGlyphs`` hands out
      copies so the template stays intact.
 
+   Tested with fpdf2 2.8.5-2.8.9 and fontTools 4.58-4.68, the ranges pinned
+   in pyproject.toml (fpdf2 2.8.4 and older have no ``TTFFont.hbfont``).
    If cloning raises, ``enabled`` is switched off and documents use plain
    ``add_font`` (same page, slower).  ``tests/test_certificate_pdf.py``
    renders with and without the cache and compares the embedded glyph
@@ -185,7 +187,9 @@ def _document_ttfont(tpl: _FontTemplate) -> ttLib.TTFont:
 
     Only small tables are parsed again; 'glyf' and 'hmtx' reuse the
     template's parsed data.  recalcBBoxes=False lets fontTools copy glyph
-    bytes instead of decoding and re-encoding every outline.
+    bytes instead of decoding and re-encoding every outline; the price is
+    that the subset's 'head', 'hhea' and 'maxp' keep the whole font's
+    bounding box and maxima (harmless: upper bounds).
     """
     tt = ttLib.TTFont(io.BytesIO(tpl.lean), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
     order = list(tpl.glyph_order)
