@@ -12,10 +12,12 @@ import re
 import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
 from flask import session
 from sqlalchemy import create_engine, text
 
+import elearn
 import factories
 from elearn import create_app
 from elearn.db import db, upgrade_database
@@ -57,6 +59,44 @@ def remembered_scrypt():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fixture_content_loaded_once():
+    """Every test's create_app loads and validates tests/fixtures/content/valid; load it once per
+    session instead (the catalog is immutable, and nothing edits those files during a run).
+    Other content (a test's own copy, the real curriculum) is loaded as usual."""
+    real, loaded = elearn.load_catalog, {}
+    valid = (str(VALID / "lessons"), str(VALID / "quizzes"))
+
+    def load_catalog(lessons_dir, quizzes_dir):
+        if (str(lessons_dir), str(quizzes_dir)) != valid:
+            return real(lessons_dir, quizzes_dir)
+        if "valid" not in loaded:
+            loaded["valid"] = real(lessons_dir, quizzes_dir)
+        return loaded["valid"]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(elearn, "load_catalog", load_catalog)
+        yield
+
+
+class SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every test's app, so each template is compiled once per run
+    rather than once per test. Jinja checks each entry against its template's source checksum."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+BYTECODE = SharedBytecode()
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
     """Migrate once per session; each test then starts from a copy (SQLite) or truncated tables."""
@@ -82,6 +122,7 @@ def app(tmp_path, template_db):
         shutil.copy(template_db.removeprefix("sqlite:///"), tmp_path / "test.sqlite3")
         url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
     app = create_app(base_config(tmp_path, url))
+    app.jinja_env.bytecode_cache = BYTECODE
     yield app
     with app.app_context():
         if PG_URL:

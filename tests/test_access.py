@@ -12,15 +12,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import Auth
-from elearn.certificates.models import Certificate
 from elearn.badges import keys
 from elearn.db import db
 from elearn.quiz.models import QuizAttempt
-from elearn.trainer import assignments as rules
-from elearn.trainer import service
-from factories import make_user
-from quizhelpers import take
+from factories import finish_module, make_assignment, make_group, make_user, user
 
 ROLES = ("anonymous", "learner", "trainer", "other_trainer", "admin")
 PUBLIC = dict.fromkeys(ROLES, "ok")
@@ -101,37 +96,23 @@ def test_the_matrix_names_every_route(app):
 
 
 @pytest.fixture
-def world(app):
+def world(app, login):
     """The learner (with a graded attempt and a certificate) in the trainer's group, a second
     trainer with a group of their own, and an admin; a signed-in client for each role."""
     with app.app_context():
-        coach = make_user(username="coach", role="trainer")
-        rival = make_user(username="rival", role="trainer")
+        group = make_group("coach", ["lena", "spare"], name="Coached")
+        other = make_group("rival", name="Other")
         make_user(username="boss", role="admin")
-        lena = make_user(username="lena")
-        spare = make_user(username="spare")
-        group = service.create_group(db.session, coach, "Coached")
-        other = service.create_group(db.session, rival, "Other")
-        for user in (lena, spare):
-            service.join(db.session, user, group)
-        rules.assign(db.session, group, "sample", dt.date(2030, 1, 31), None)
-        spare_assignment = rules.assign(db.session, group, "sample", dt.date(2030, 1, 31), None, user_id=spare.id)
-        ids = dict(group=group.id, other_group=other.id, other_code=other.invite_code, member=lena.id,
-                   spare_member=spare.id, spare_assignment=spare_assignment.id)
+        make_assignment(group, due_on=dt.date(2030, 1, 31))
+        spare_assignment = make_assignment(group, due_on=dt.date(2030, 1, 31), who="spare")
+        certificate = finish_module("lena")
+        ids = dict(group=group.id, other_group=other.id, other_code=other.invite_code, member=user("lena").id,
+                   spare_member=user("spare").id, spare_assignment=spare_assignment.id, cert=certificate.code,
+                   attempt=db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.quiz_id == "final")))
     ids["kid"] = keys.generate(app.config["BADGE_KEY_DIR"], dt.datetime(2030, 1, 1))  # Open Badges signing key
     clients = {"anonymous": app.test_client()}
     for role, username in (("learner", "lena"), ("trainer", "coach"), ("other_trainer", "rival"), ("admin", "boss")):
-        clients[role] = app.test_client()
-        Auth(clients[role]).login(username)
-    learner = clients["learner"]
-    for lesson in ("first-lesson", "second-lesson"):
-        learner.post(f"/en/modules/sample/{lesson}/complete", data={"csrf_token": token(learner)})
-    take(app, learner, "check-first-lesson")
-    take(app, learner, "final")
-    with app.app_context():
-        ids["attempt"] = db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.quiz_id == "final"))
-        ids["cert"] = db.session.scalar(select(Certificate.code))
-    assert ids["cert"], "the learner should hold the module's certificate"
+        clients[role] = login(username)
     return clients, ids
 
 

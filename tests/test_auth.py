@@ -96,7 +96,6 @@ def test_wrong_password_is_refused(client, auth, app, lang, text):
     assert client.get(f"/{lang}/account").status_code == 302
 
 
-
 def test_the_tests_fast_sign_in_gives_what_the_form_gives(app, login):
     """conftest's `login` (tests whose subject is not signing in use it) must stay equal to
     signing in through the form: the same session keys, accepted the same way."""
@@ -108,6 +107,7 @@ def test_the_tests_fast_sign_in_gives_what_the_form_gives(app, login):
         assert set(by_form) - {"_flashes"} == set(by_login) and by_form.permanent and by_login.permanent
     for client in (form, fast):
         assert client.get("/en/account").status_code == 200
+
 
 def test_login_redirects_to_a_local_next_only(client, app):
     with app.app_context():

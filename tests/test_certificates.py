@@ -5,33 +5,24 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from conftest import Auth, csrf_token
+from conftest import csrf_token
 from elearn.auth.models import User
 from elearn.certificates import service
 from elearn.certificates.models import Certificate
 from elearn.db import db
-from factories import make_user
+from factories import finish_module, make_graded_attempt, make_user
 from quizhelpers import take
-from test_learning import complete
-
-
-def finish_module(app, client, lang="en"):
-    complete(client, "first-lesson", lang)
-    complete(client, "second-lesson", lang)
-    take(app, client, "check-first-lesson", lang=lang)
-    take(app, client, "final", lang=lang)
 
 
 @pytest.fixture
-def certified(app, client, auth):
-    """A learner who completed the sample module; returns their certificate's code."""
-    auth.register(username="amal")
-    token = csrf_token(client, "/en/account")
-    client.post("/en/account", data={"profile-csrf_token": token, "profile-display_name": "amal",
-                                     "profile-certificate_name": "أمل الخطيب", "profile-locale": "en"})
-    finish_module(app, client)
+def certified(app, client, login):
+    """A learner who completed the sample module, signed in on `client`; returns their
+    certificate's code. (Completing through the pages: test_quiz, test_learning.)"""
     with app.app_context():
-        return db.session.scalar(select(Certificate.code))
+        amal = make_user(username="amal", certificate_name="أمل الخطيب")
+        code = finish_module(amal).code
+    login("amal", client)
+    return code
 
 
 def test_certificate_is_issued_once_on_completion(app, client, certified):
@@ -50,10 +41,9 @@ def test_certificate_is_issued_once_on_completion(app, client, certified):
                                          service.Policy.from_config(app.config)) is None
 
 
-def test_no_certificate_before_completion(app, client, auth):
-    auth.register()
-    take(app, client, "final")
+def test_no_certificate_before_completion(app):
     with app.app_context():
+        make_graded_attempt(make_user(), "final")
         assert db.session.scalar(select(func.count(Certificate.id))) == 0
 
 
@@ -103,21 +93,17 @@ def test_printed_verify_url_redirects_to_a_language(app, certified):
     assert typed.headers["Location"] == f"/en/verify/{certified}"
 
 
-def test_download_serves_the_stored_pdf_to_its_owner_only(app, client, certified):
+def test_download_serves_the_stored_pdf_to_its_owner_only(app, client, certified, login):
     response = client.get(f"/en/me/certificates/{certified}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     with app.app_context():
         assert response.data == service.find(db.session, certified).pdf
-    stranger = app.test_client()
-    Auth(stranger).register(username="stranger")
+    stranger = login("stranger")
     assert stranger.get(f"/en/me/certificates/{certified}.pdf").status_code == 404
 
 
-def test_admin_revokes_with_a_reason(app, certified):
-    with app.app_context():
-        make_user(username="boss", role="admin")
-    admin = app.test_client()
-    Auth(admin).login("boss")
+def test_admin_revokes_with_a_reason(app, certified, login):
+    admin = login("boss", role="admin")
     url = f"/en/admin/certificates/{certified}"
     empty = admin.post(url, data={"csrf_token": csrf_token(admin, url), "reason": ""})
     assert empty.status_code == 400 and "This field is required." in empty.get_data(as_text=True)
