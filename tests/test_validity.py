@@ -8,26 +8,14 @@ from freezegun import freeze_time
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from conftest import Auth
 from elearn.auth.models import User
 from elearn.certificates import service
 from elearn.certificates.models import Certificate
 from elearn.db import db
-from factories import make_user
+from factories import finish_module, make_certificate, make_user
+from quizhelpers import take
 
 TODAY = dt.date(2027, 3, 1)
-
-
-def make_certificate(user_id, module_id="sample", expires_on=None, **overrides):
-    """A certificate row without going through completion (stub PDF)."""
-    values = dict(user_id=user_id, module_id=module_id, code=service.new_code(), name="Amal",
-                  title_ar="وحدة تجريبية", title_en="A sample module", content_version="v1",
-                  expires_on=expires_on, pdf=b"%PDF-stub")
-    values.update(overrides)
-    certificate = Certificate(**values)
-    db.session.add(certificate)
-    db.session.commit()
-    return certificate
 
 
 @pytest.mark.parametrize("expires_on, revoked, superseded, expected", [
@@ -158,18 +146,17 @@ def test_verify_page_reports_due_soon_as_valid(app, lang, due_soon):
     ("en", ["Due for renewal soon", "Take the refresher", "expires on"]),
     ("ar", ["تقترب من موعد التجديد", "أدِّ الاختبار التنشيطي", "تنتهي صلاحية شهادتك"]),
 ])
-def test_my_learning_shows_status_notice_and_refresher(app, client, lang, labels):
-    Auth(client).register(username="huda", lang=lang)
+def test_my_learning_shows_status_notice_and_refresher(app, client, login, lang, labels):
+    login("huda", client, locale=lang)
     with app.app_context():
-        user = db.session.scalar(select(User).filter_by(username="huda"))
-        make_certificate(user.id, expires_on=dt.date.today() + dt.timedelta(days=12))
+        make_certificate("huda", expires_on=dt.date.today() + dt.timedelta(days=12))
     html = client.get(f"/{lang}/me/").get_data(as_text=True)
     assert all(label in html for label in labels), html
     assert "/modules/sample/refresher/" in html
 
 
-def test_history_page_lists_superseded_certificates(app, client):
-    Auth(client).register(username="huda")
+def test_history_page_lists_superseded_certificates(app, client, login):
+    login("huda", client)
     module = app.extensions["catalog"].module("sample")
     with app.app_context():
         user = db.session.scalar(select(User).filter_by(username="huda"))
@@ -180,18 +167,12 @@ def test_history_page_lists_superseded_certificates(app, client):
     assert codes[0] in html and codes[1] in html and "Superseded by a renewal" in html and "Current" in html
 
 
-def test_retaking_the_final_quiz_renews_an_expired_certificate(app, client, auth):
-    from quizhelpers import take
-    from test_certificates import finish_module
-
-    with freeze_time("2026-12-10"):
-        auth.register(username="amal")
-        finish_module(app, client)
-    with app.app_context():
-        first = db.session.scalar(select(Certificate))
+def test_retaking_the_final_quiz_renews_an_expired_certificate(app, client, login):
+    with freeze_time("2026-12-10"), app.app_context():
+        first = finish_module(make_user(username="amal"))
         assert first.expires_on == dt.date(2027, 12, 10)
     with freeze_time("2028-01-05"):
-        auth.login("amal")  # the session cookie has expired meanwhile
+        login("amal", client)
         take(app, client, "final")
     with app.app_context():
         rows = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
