@@ -22,6 +22,7 @@ import factories
 from elearn import create_app
 from elearn.db import db, upgrade_database
 from elearn.views.auth import sign_in as start_session
+from smtp_server import smtp  # noqa: F401  (fixture: a loopback SMTP server that keeps what it receives)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 VALID = FIXTURES / "valid"

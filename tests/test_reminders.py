@@ -6,14 +6,12 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from elearn.certificates.models import Certificate
 from elearn.db import db
 from elearn.mail import mail_configured, send_mail
 from elearn.reminders.models import Reminder
 from elearn.reminders.service import digest_key, group_counts
-from elearn.trainer.models import Assignment, Group, Membership
-from factories import make_user
-from smtp_server import smtp  # noqa: F401  (fixture)
-from test_validity import make_certificate
+from factories import make_assignment, make_certificate, make_group, make_reminder, make_user
 
 TODAY = dt.date(2027, 6, 1)
 # freezegun must not freeze the SMTP server's event loop (it runs in a thread)
@@ -110,14 +108,10 @@ def test_failed_delivery_is_reported_and_retried_once(app, runner, smtp):
 def test_a_claim_held_by_another_run_is_not_sent_twice(app, runner, smtp):
     uid = learner(app, "amal", 10)
     with app.app_context():
-        cert_id = db.session.scalar(select(func.max(Reminder.id)))  # none yet
-        assert cert_id is None
-        from elearn.certificates.models import Certificate
-
-        cert_id = db.session.scalar(select(Certificate.id))
-        db.session.add(Reminder(user_id=uid, kind="due_soon", key=f"cert:{cert_id}:due_soon", attempts=1,
-                                claimed_at=dt.datetime.combine(TODAY, dt.time()) - dt.timedelta(minutes=1)))
-        db.session.commit()
+        assert db.session.scalar(select(func.max(Reminder.id))) is None  # none yet
+        certificate = db.session.scalar(select(Certificate))
+        make_reminder(uid, certificate=certificate, sent_at=None,
+                      claimed_at=dt.datetime.combine(TODAY, dt.time()) - dt.timedelta(minutes=1))
     busy = send(runner)
     assert "busy: due_soon" in busy.output and smtp.messages == []
     with freeze_time(dt.datetime.combine(TODAY, dt.time()) + dt.timedelta(hours=1), **CLOCK):
@@ -125,17 +119,14 @@ def test_a_claim_held_by_another_run_is_not_sent_twice(app, runner, smtp):
     assert "reminders: 1 sent" in taken_over.output and len(smtp.messages) == 1
 
 
-def make_group(app, trainer_locale="en", members=(), assigned=True):
-    """The trainer's group; the sample module is assigned to it unless `assigned` is False."""
+def group_of(app, members, trainer_locale="en", assigned=True):
+    """The trainer's group of `members` (user ids); the sample module assigned, due TODAY, unless
+    `assigned` is False."""
     with app.app_context():
-        trainer = make_user(username="coach", role="trainer", email="coach@example.org", locale=trainer_locale)
-        group = Group(name="Workshop Gaziantep", trainer_id=trainer.id, invite_code="ABCD1234")
-        db.session.add(group)
-        db.session.flush()
-        db.session.add_all(Membership(group_id=group.id, user_id=uid) for uid in members)
+        coach = make_user(username="coach", role="trainer", email="coach@example.org", locale=trainer_locale)
+        group = make_group(coach, members, name="Workshop Gaziantep")
         if assigned:
-            db.session.add(Assignment(group_id=group.id, module_id="sample", due_on=TODAY))
-        db.session.commit()
+            make_assignment(group, due_on=TODAY)
         return group.id
 
 
@@ -143,7 +134,7 @@ def test_group_counts(app):
     members = [learner(app, "a", 100), learner(app, "b", 10), learner(app, "c", -3), learner(app, "d", 5)]
     with app.app_context():
         make_user(username="nocert")
-    make_group(app, members=members)
+    group_of(app, members)
     with app.app_context():
         [group] = group_counts(db.session, app.extensions["catalog"], TODAY, 30)
         assert group.counts == {"current": 1, "due_soon": 2, "expired": 1}
@@ -153,7 +144,7 @@ def test_group_counts(app):
 
 def test_group_counts_only_modules_assigned_through_the_group(app):
     members = [learner(app, "a", 100), learner(app, "b", 10)]
-    make_group(app, members=members, assigned=False)
+    group_of(app, members, assigned=False)
     with app.app_context():
         [group] = group_counts(db.session, app.extensions["catalog"], TODAY, 30)
         assert group.counts == {"current": 0, "due_soon": 0, "expired": 0} and group.attention == []
@@ -166,7 +157,7 @@ def test_group_counts_only_modules_assigned_through_the_group(app):
 def test_trainer_digest_once_a_week_in_the_trainers_language(app, runner, smtp, locale, subject, line):
     members = [learner(app, "a", 100, email=False), learner(app, "b", 10, email=False),
                learner(app, "c", -3, email=False)]
-    make_group(app, trainer_locale=locale, members=members)
+    group_of(app, members, trainer_locale=locale)
     assert send(runner).exit_code == 0
     assert send(runner).exit_code == 0
     [digest] = smtp.to("coach@example.org")
