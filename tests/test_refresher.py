@@ -10,14 +10,14 @@ from freezegun import freeze_time
 from hypothesis import given, strategies as st
 from sqlalchemy import select
 
-from conftest import Auth, csrf_token
+from conftest import csrf_token, sign_in
 from elearn.auth.models import User
 from elearn.certificates.models import Certificate
 from elearn.db import db
 from elearn.quiz.models import QuizAttempt
 from elearn.refresher.rule import Answer, choose_questions, standings
+from factories import finish_module, make_assignment, make_certificate, make_group, make_user
 from quizhelpers import ANSWERS, answer_and_submit, attempt_id
-from smtp_server import smtp  # noqa: F401  (fixture)
 
 NOW = dt.datetime(2027, 6, 1, 12)
 BANK = ["q1", "q2", "q3", "q4", "q5", "q6"]
@@ -85,13 +85,10 @@ def test_choice_is_distinct_questions_of_the_bank(size, seed, history):
 # --- pages ----------------------------------------------------------------------------------------
 
 def certify(app, client, username="amal", lang="en"):
-    """Register through the forms and give the person a certificate that expires in 10 days."""
-    from test_validity import make_certificate
-
-    Auth(client).register(username=username, lang=lang)
+    """Sign `client` in as a new learner holding a certificate that expires in 10 days; its code."""
+    sign_in(client, username, locale=lang)
     with app.app_context():
-        user = db.session.scalar(select(User).filter_by(username=username))
-        return make_certificate(user.id, expires_on=dt.date.today() + dt.timedelta(days=10)).code
+        return make_certificate(username, expires_on=dt.date.today() + dt.timedelta(days=10)).code
 
 
 def start_refresher(client, lang="en"):
@@ -110,8 +107,8 @@ def take_refresher(app, client, answers, lang="en"):
 
 
 @pytest.mark.parametrize("lang, text", [("en", "The refresher is for holders"), ("ar", "الاختبار التنشيطي مخصّص")])
-def test_refresher_needs_a_certificate(client, auth, lang, text):
-    auth.register(lang=lang)
+def test_refresher_needs_a_certificate(client, login, lang, text):
+    login("rami", client, locale=lang)
     html = client.get(f"/{lang}/modules/sample/refresher/").get_data(as_text=True)
     assert text in html and "/refresher/start" not in html
     assert start_refresher(client, lang).headers["Location"] == f"/{lang}/modules/sample/refresher/"
@@ -179,8 +176,7 @@ def test_failing_shows_feedback_and_lessons_to_review(app, client, lang, texts):
 def test_someone_elses_refresher_is_404(app, client):
     certify(app, client)
     location = start_refresher(client).headers["Location"]
-    stranger = app.test_client()
-    Auth(stranger).register(username="stranger")
+    stranger = sign_in(app.test_client(), "stranger")
     assert stranger.get(location).status_code == 404
     assert stranger.get(f"/en/refresher/attempts/{attempt_id(location)}/").status_code == 404
 
@@ -201,27 +197,18 @@ def test_compliance_cycle_end_to_end(app, smtp):
     new code; another learner left to expire -> expired on My learning, in the trainer's report,
     in the digest counts and on the verification page."""
     from elearn.reminders.service import group_counts
-    from elearn.trainer.models import Assignment, Group, Membership
-    from factories import make_user
-    from test_certificates import finish_module
 
     clock = dict(ignore=["asyncio", "aiosmtpd", "concurrent"])
     runner = app.test_cli_runner()
     amal, basel = app.test_client(), app.test_client()
     with freeze_time("2026-12-01 09:00", **clock):
-        for client, name in ((amal, "amal"), (basel, "basel")):
-            Auth(client).register(username=name, email=f"{name}@example.org")
-            finish_module(app, client)
         with app.app_context():
+            people = [make_user(username=name, email=f"{name}@example.org") for name in ("amal", "basel")]
+            for person in people:
+                finish_module(person)
             coach = make_user(username="coach", role="trainer", email="coach@example.org")
-            group = Group(name="Compliance team", trainer_id=coach.id, invite_code="TEAM2026")
-            db.session.add(group)
-            db.session.flush()
-            for uid in db.session.scalars(select(User.id).where(User.username.in_(["amal", "basel"]))):
-                db.session.add(Membership(group_id=group.id, user_id=uid))
-            db.session.add(Assignment(group_id=group.id, module_id="sample", due_on=dt.date(2026, 12, 31),
-                                      recur_months=12))
-            db.session.commit()
+            group = make_group(coach, people, name="Compliance team")
+            make_assignment(group, due_on=dt.date(2026, 12, 31), recur_months=12)
             group_id = group.id
             first = {c.user_id: c for c in db.session.scalars(select(Certificate))}
             assert {c.expires_on for c in first.values()} == {dt.date(2027, 12, 1)}
@@ -232,7 +219,7 @@ def test_compliance_cycle_end_to_end(app, smtp):
         [reminder] = smtp.to("amal@example.org")
         assert reminder["Subject"] == "Your certificate expires soon: A sample module"
         assert len(smtp.to("basel@example.org")) == 1 and len(smtp.to("coach@example.org")) == 1
-        Auth(amal).login("amal")  # the session from a year ago has expired
+        sign_in(amal, "amal")
         assert "Due for renewal soon" in amal.get("/en/me/").get_data(as_text=True)
         result, _layout = take_refresher(app, amal, all_answers())
         assert "Your certificate is renewed." in amal.get(result).get_data(as_text=True)
@@ -250,7 +237,7 @@ def test_compliance_cycle_end_to_end(app, smtp):
         expired_mails = smtp.to("basel@example.org")
         assert [m["Subject"] for m in expired_mails][-1] == "Your certificate has expired: A sample module"
         assert len(expired_mails) == 2
-        Auth(basel).login("basel")
+        sign_in(basel, "basel")
         assert "Expired" in basel.get("/en/me/").get_data(as_text=True)
         anonymous = app.test_client()
         basel_code = [c.code for uid, c in first.items() if uid != amal_id][0]
@@ -260,8 +247,7 @@ def test_compliance_cycle_end_to_end(app, smtp):
         with app.app_context():
             [counts] = group_counts(db.session, app.extensions["catalog"], dt.date(2027, 12, 2), 30)
             assert counts.counts == {"current": 1, "due_soon": 0, "expired": 1}
-        coach = app.test_client()
-        Auth(coach).login("coach")
+        coach = sign_in(app.test_client(), "coach")
         report = coach.get(f"/en/trainer/groups/{group_id}/report").get_data(as_text=True)
         text = " ".join(re.sub(r"<[^>]+>", " ", report).split())
         assert "current 1 · due soon 0 · expired 1" in text
