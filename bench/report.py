@@ -38,8 +38,8 @@ def main() -> None:
 
     from elearn import create_app
     from elearn.auth.models import User
-from elearn.clock import utcnow
     from elearn.auth.service import create_user
+    from elearn.clock import utcnow
     from elearn.db import db, upgrade_database
     from elearn.demo import insert_activity, learner_activity, merge
     from elearn.learning.models import LessonProgress
