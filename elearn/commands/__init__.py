@@ -9,10 +9,11 @@ from flask_migrate.cli import db as db_commands
 from .badges import badges
 from .certificates import certificates
 from .demo import demo, rebuild_totals_command
+from .export import export
 from .reminders import reminders
 from .users import users
 
-APP_COMMANDS = (db_commands, users, certificates, badges, reminders, demo, rebuild_totals_command)
+APP_COMMANDS = (db_commands, users, certificates, badges, export, reminders, demo, rebuild_totals_command)
 
 
 def init_app(app: Flask) -> None:
