@@ -140,13 +140,16 @@ class Browser:
     Raises OSError (connection refused, reset or cut mid-answer) when the server is down.
     """
 
-    def __init__(self, port: int, timeout: float = 30):
+    def __init__(self, port: int, timeout: float = 30, headers: dict | None = None):
         self.port, self.timeout, self.cookies = port, timeout, {}
+        self.headers = headers or {}  # sent with every request (e.g. X-Forwarded-For behind ProxyFix)
 
     def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
         """(status, Location header, body)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if data is not None:
             body = urlencode(data, doseq=True)

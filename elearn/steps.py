@@ -29,6 +29,7 @@ class StepResult:
     """What a finished step changed, for the page that reports it."""
 
     graded_now: bool = False  # False when the attempt had been graded already (a repeated submit)
+    refused: bool = False  # the retake policy forbade the attempt: it was deleted, not graded
     certificate: Certificate | None = None  # issued or renewed by this step
     renewed: bool = False  # the certificate renews an earlier one
 
@@ -47,7 +48,11 @@ def finish_attempt(session: Session, catalog: Catalog, user: User, attempt: Quiz
     the certificate. A refresher that passes renews the certificate it was taken for."""
     module = catalog.module(attempt.module_id)
     quiz = refreshers.quiz_for(module, attempt.quiz_id)
-    graded_now = quizzes.grade(session, quiz, attempt)
+    try:
+        graded_now = quizzes.grade(session, quiz, attempt)
+    except quizzes.AttemptRefused:
+        session.commit()
+        return StepResult(refused=True)
     if graded_now:
         learning.refresh_totals(session, user.id, module)
     session.commit()

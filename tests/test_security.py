@@ -173,7 +173,9 @@ def test_lockout_uses_redis_when_rate_limits_do(app, tmp_path):
     assert lockout_module.uses_store("redis://cache:6379/0") and lockout_module.uses_store("rediss://cache")
     assert not lockout_module.uses_store("memory://") and not lockout_module.uses_store(None)
     with app.app_context():
-        assert isinstance(lockout_module.lockout(), DatabaseLockout)
+        assert isinstance(lockout_module.for_settings(db.session, "memory://"), DatabaseLockout)
+        store = lockout_module.for_settings(db.session, "redis://cache:6379/0", 4, 15)
+        assert isinstance(store, StoreLockout) and store is lockout_module.for_settings(db.session, "redis://cache:6379/0", 4, 15)
 
 
 def test_store_lockout_follows_the_same_rule():

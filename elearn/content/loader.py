@@ -5,6 +5,7 @@ of them at once. `load_catalog` raises `ContentError` when there is any.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -13,8 +14,8 @@ from types import MappingProxyType
 
 from .dates import facts_date_problems, source_after_facts, source_date
 from .markdown import heading_levels, render_markdown
-from .model import (LANGS, QUESTION_TYPES, Catalog, KeyTerm, Lesson, LessonText, Module,
-                    Option, Question, Quiz, Source, Text)
+from .model import (CHECK_REVIEW, FINAL_REVIEW, LANGS, MOMENTS, QUESTION_TYPES, Catalog, KeyTerm, Lesson,
+                    LessonText, Module, Option, Question, Quiz, Review, Source, Text)
 from .yamlio import LineDict, LineList, YamlError, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -23,7 +24,12 @@ MODULE_FIELDS = {"id", "order", "title", "summary", "lessons", "final_quiz", "pa
 FRONT_FIELDS = {"title", "minutes", "objectives", "key_terms", "sources", "reviewed", "facts_as_of"}
 SOURCE_FIELDS = {"publisher", "title", "date", "url"}
 QUIZ_FIELDS = {"id", "kind", "lesson", "title", "pass_mark", "max_attempts",
-               "retake_wait_minutes", "questions"}
+               "retake_wait_minutes", "max_per_day", "draw", "review", "questions"}
+REVIEW_FIELDS = ("score", "marks", "feedback", "answers")
+# A final quiz's retake policy when its file says nothing (docs/content-format.md): an hour's wait
+# after a failed attempt, at most three attempts in any 24 hours. Check quizzes: no limits.
+FINAL_RETAKE_WAIT_MINUTES = 60
+FINAL_MAX_PER_DAY = 3
 QUESTION_FIELDS = {"id", "type", "prompt", "scenario", "options", "answer"}
 OPTION_FIELDS = {"id", "text", "feedback"}
 
@@ -210,12 +216,22 @@ def _load_module(folder: Path, quiz_folder: Path, report) -> Module | None:
     if None in (title, summary) or final_id not in quizzes:
         return None
     check_for = {q.lesson_id: q.id for q in quizzes.values() if q.kind == "check"}
+    for quiz_id, quiz in list(quizzes.items()):
+        if quiz.draw:
+            quizzes[quiz_id] = _with_bank(quiz, quizzes, check_for, lessons)
     lessons = [Lesson(l.id, l.module_id, l.position, l.texts, check_for.get(l.id)) for l in lessons]
     return Module(
         id=folder.name, order=order, title=title, summary=summary, lessons=tuple(lessons),
         quizzes=MappingProxyType(quizzes), final_quiz_id=final_id, pass_mark=pass_mark or 70,
         certificate_validity_months=validity, version=_version(folder, quiz_folder),
     )
+
+
+def _with_bank(quiz: Quiz, quizzes: dict[str, Quiz], check_for: dict, lessons: list) -> Quiz:
+    """A drawing quiz with the module's bank in strata: each lesson's check questions in reading
+    order, then the quiz's own (module-wide) questions."""
+    strata = [(lesson.id, quizzes[check_for[lesson.id]].questions) for lesson in lessons if lesson.id in check_for]
+    return dataclasses.replace(quiz, bank=(*strata, (None, quiz.questions)))
 
 
 def _version(folder: Path, quiz_folder: Path) -> str:
@@ -438,14 +454,50 @@ def _load_quiz(path, module_id, lesson_ids, default_pass, report):
             questions.append((question, raw_questions.line_of(index)))
     if title is None or kind not in ("check", "final") or len(questions) != len(raw_questions) or not questions:
         return None
+    final = kind == "final"
+    if not final and "draw" in data:
+        report(path, data.line_of("draw"), "'draw' is for final quizzes (check quizzes ask their own questions)")
     quiz = Quiz(
         id=path.stem, module_id=module_id, kind=kind, lesson_id=lesson if kind == "check" else None,
         title=title, pass_mark=_int(data, "pass_mark", path, report, default_pass, lo=1, hi=100),
         max_attempts=_int(data, "max_attempts", path, report, 0),
-        retake_wait_minutes=_int(data, "retake_wait_minutes", path, report, 0),
+        retake_wait_minutes=_int(data, "retake_wait_minutes", path, report, FINAL_RETAKE_WAIT_MINUTES if final else 0,
+                                 hi=7 * 24 * 60),
+        max_per_day=_int(data, "max_per_day", path, report, FINAL_MAX_PER_DAY if final else 0, hi=100),
+        review=_review(data, path, report, FINAL_REVIEW if final else CHECK_REVIEW),
+        draw=_int(data, "draw", path, report, len(questions), hi=500) if final else 0,
         questions=tuple(q for q, _ in questions),
     )
     return quiz, questions
+
+
+def _review(data: LineDict, path: Path, report, default: Review) -> Review:
+    """The quiz's review options: each of score, marks, feedback, answers is a moment, a list of
+    moments or "never"; the ones not given keep the quiz kind's default."""
+    value = data.get("review")
+    if value is None:
+        return default
+    if not isinstance(value, dict):
+        report(path, data.line_of("review"), f"'review' must map some of {', '.join(REVIEW_FIELDS)} to moments")
+        return default
+    _unknown_fields(value, set(REVIEW_FIELDS), path, report, "review")
+    moments = {}
+    for key in REVIEW_FIELDS:
+        if key in value:
+            moments[key] = _moments(value[key], path, value.line_of(key), report, key, getattr(default, key))
+    return dataclasses.replace(default, **moments)
+
+
+def _moments(value, path: Path, line: int, report, key: str, default: frozenset[str]) -> frozenset[str]:
+    if value == "never":
+        return frozenset()
+    values = value if isinstance(value, list) else [value]
+    unknown = [v for v in values if v not in MOMENTS]
+    if unknown or not values:
+        report(path, line, f"review '{key}' must be 'never' or one or more of {', '.join(MOMENTS)} "
+                           f"(got {', '.join(map(str, unknown)) or 'nothing'})")
+        return default
+    return frozenset(values)
 
 
 def _load_question(raw, path, line, report) -> Question | None:

@@ -89,6 +89,30 @@ class Question:
         return next((o for o in self.options if o.id == option_id), None)
 
 
+#: When a part of a graded attempt is shown (docs/content-format.md, "Review options").
+MOMENTS = ("always", "after-pass", "after-last-attempt")
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a learner sees on an attempt's result page, each with the moments it is shown at
+    (a subset of MOMENTS; empty = never). An unanswered question never reveals its answer."""
+
+    score: frozenset[str]  # their score and whether they passed
+    marks: frozenset[str]  # whether each of their answers was right
+    feedback: frozenset[str]  # the feedback on the options they chose
+    answers: frozenset[str]  # the right answers (with their feedback)
+
+
+_ALWAYS, _EARNED = frozenset({"always"}), frozenset({"after-pass", "after-last-attempt"})
+#: Check quizzes teach: everything after every attempt.
+CHECK_REVIEW = Review(score=_ALWAYS, marks=_ALWAYS, feedback=_ALWAYS, answers=_ALWAYS)
+#: Final quizzes (and refreshers) prove knowledge: score and own marks after every attempt; the
+#: feedback (which often names the right option) and the right answers once passed or when no
+#: attempt is left.
+FINAL_REVIEW = Review(score=_ALWAYS, marks=_ALWAYS, feedback=_EARNED, answers=_EARNED)
+
+
 @dataclass(frozen=True)
 class Quiz:
     id: str
@@ -100,9 +124,25 @@ class Quiz:
     max_attempts: int  # 0 = unlimited
     retake_wait_minutes: int
     questions: tuple[Question, ...]
+    max_per_day: int = 0  # attempts started in any 24 hours; 0 = unlimited
+    review: Review = CHECK_REVIEW
+    draw: int = 0  # questions per attempt drawn from `bank`; 0 = every question of `questions`
+    # The module's question bank in strata, for a quiz that draws: (lesson id, its check quiz's
+    # questions) in reading order, then (None, the module-wide questions: the final's own).
+    bank: tuple[tuple[str | None, tuple[Question, ...]], ...] = ()
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        """One of its questions, or of the bank it draws from."""
+        found = next((q for q in self.questions if q.id == question_id), None)
+        if found is None and self.draw:
+            found = next((q for _lesson, stratum in self.bank for q in stratum if q.id == question_id), None)
+        return found
+
+    @property
+    def attempt_size(self) -> int:
+        """How many questions an attempt asks."""
+        return min(self.draw, sum(len(stratum) for _lesson, stratum in self.bank)) if self.draw \
+            else len(self.questions)
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,22 @@ elearn.steps' business.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
 from ..content import Module, Quiz
+from ..db import insert_once
+from . import draw
 from .grading import Result, grade_attempt
 from .models import QuizAttempt
+
+DAY = dt.timedelta(hours=24)
 
 
 class QuizUnavailable(Exception):
@@ -29,7 +34,19 @@ class NoAttemptsLeft(QuizUnavailable):
 
 @dataclass
 class MustWait(QuizUnavailable):
+    """The wait after a failed attempt is not over."""
+
     until: dt.datetime
+
+
+@dataclass
+class DailyLimit(MustWait):
+    """The quiz's attempts for any 24 hours are used; the next may start at `until`."""
+
+
+class AttemptRefused(QuizUnavailable):
+    """Submitted, yet the policy forbids the attempt (it was opened by a race or before the
+    policy changed): it is deleted, never graded."""
 
 
 def open_attempt(session: Session, user_id: int, module_id: str, quiz_id: str) -> QuizAttempt | None:
@@ -44,17 +61,25 @@ def graded_attempts(session: Session, user_id: int, module_id: str, quiz_id: str
 
 
 def check_policy(quiz: Quiz, graded: list[QuizAttempt], now: dt.datetime | None = None) -> None:
-    """Raise QuizUnavailable when the quiz's retake policy forbids a new attempt.
+    """Raise QuizUnavailable when the quiz's retake policy forbids another attempt now.
 
-    Once passed, a quiz may still be retaken (to practise or raise the best score) within max_attempts.
+    `graded` are the learner's graded attempts at the quiz, newest first. The rules: at most
+    max_attempts in all; after a failed attempt, retake_wait_minutes before the next; at most
+    max_per_day started in any 24 hours. Once passed, a quiz may still be retaken (to practise or
+    raise the best score) within these limits. When two waits apply, the later one is raised.
     """
     now = now or utcnow()
     if quiz.max_attempts and len(graded) >= quiz.max_attempts:
         raise NoAttemptsLeft()
+    waits = []
     if graded and quiz.retake_wait_minutes and not graded[0].passed:
-        until = graded[0].submitted_at + dt.timedelta(minutes=quiz.retake_wait_minutes)
-        if until > now:
-            raise MustWait(until)
+        waits.append(MustWait(graded[0].submitted_at + dt.timedelta(minutes=quiz.retake_wait_minutes)))
+    recent = [a.started_at for a in graded if a.started_at > now - DAY]
+    if quiz.max_per_day and len(recent) >= quiz.max_per_day:
+        waits.append(DailyLimit(sorted(recent)[-quiz.max_per_day] + DAY))
+    waits = [w for w in waits if w.until > now]
+    if waits:
+        raise max(waits, key=lambda w: w.until)
 
 
 def availability(session: Session, user_id: int, module_id: str, quiz: Quiz):
@@ -93,16 +118,31 @@ def make_layout(quiz: Quiz, rng: random.Random) -> list[dict]:
 
 def start_attempt(session: Session, user_id: int, module: Module, quiz: Quiz,
                   rng: random.Random | None = None) -> QuizAttempt:
-    """Resume the open attempt, or start one if the retake policy allows."""
+    """Resume the open attempt, or start one if the retake policy allows. A quiz that draws
+    (a final) asks a fresh selection from the module's bank (elearn.quiz.draw)."""
     attempt = open_attempt(session, user_id, module.id, quiz.id)
     if attempt is not None:
         return attempt
-    check_policy(quiz, graded_attempts(session, user_id, module.id, quiz.id))
-    attempt = QuizAttempt(user_id=user_id, module_id=module.id, quiz_id=quiz.id, content_version=module.version,
-                          layout=make_layout(quiz, rng or random.SystemRandom()), answers={})
-    session.add(attempt)
-    session.commit()
-    return attempt
+    graded = graded_attempts(session, user_id, module.id, quiz.id)
+    check_policy(quiz, graded)
+    rng = rng or random.SystemRandom()
+    if quiz.draw:
+        chosen = draw.choose(quiz.bank, quiz.draw, draw.last_asked([a.layout for a in graded]), rng)
+        quiz = dataclasses.replace(quiz, questions=tuple(chosen))
+    return begin(session, user_id, module, quiz.id, make_layout(quiz, rng))
+
+
+def begin(session: Session, user_id: int, module: Module, quiz_id: str, layout: list[dict]) -> QuizAttempt:
+    """Open an attempt with this layout (committed), or, when a concurrent request opened one a
+    moment ago, return that one: the unique index on open attempts lets only one in."""
+    attempt = QuizAttempt(user_id=user_id, module_id=module.id, quiz_id=quiz_id, content_version=module.version,
+                          layout=layout, answers={})
+    if insert_once(session, attempt):
+        return attempt
+    winner = open_attempt(session, user_id, module.id, quiz_id)
+    if winner is None:  # opened and submitted in the meantime: what the policy says now is unknown
+        raise QuizUnavailable()
+    return winner
 
 
 def save_answer(session: Session, attempt: QuizAttempt, question_id: str, option_ids: list[str]) -> bool:
@@ -132,18 +172,39 @@ def attempt_questions(quiz: Quiz, attempt: QuizAttempt):
     return result
 
 
-def grade(session: Session, quiz: Quiz, attempt: QuizAttempt) -> bool:
+def grade(session: Session, quiz: Quiz, attempt: QuizAttempt, now: dt.datetime | None = None) -> bool:
     """Grade an open attempt exactly once (not committed: the caller commits the step). Returns
     whether this call graded it.
 
-    The conditional UPDATE (`WHERE submitted_at IS NULL`) makes a double, replayed or concurrent
-    submission a no-op: only the first one grades, and a graded attempt never changes.
+    The policy is checked again first, against the learner's other graded attempts: an attempt
+    it forbids (opened by a race, or before the quiz's policy changed) is deleted and
+    AttemptRefused raised. The conditional UPDATE (`WHERE submitted_at IS NULL`) makes a double,
+    replayed or concurrent submission a no-op: only the first one grades, and a graded attempt
+    never changes.
     """
+    now = now or utcnow()
+    others = [a for a in graded_attempts(session, attempt.user_id, attempt.module_id, attempt.quiz_id)
+              if a.id != attempt.id]
+    try:
+        check_policy(quiz, others, now)
+    except QuizUnavailable:
+        if session.execute(delete(QuizAttempt).where(QuizAttempt.id == attempt.id,
+                                                     QuizAttempt.submitted_at.is_(None))).rowcount:
+            raise AttemptRefused() from None
+        return False  # graded already by a request that came first
     questions = [q for q, _ in attempt_questions(quiz, attempt)]
     result: Result = grade_attempt(questions, attempt.answers or {}, quiz.pass_mark)
     done = session.execute(
         update(QuizAttempt).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None)).values(
-            submitted_at=utcnow(), points=result.points, max_points=result.max_points, percent=result.percent,
+            submitted_at=now, points=result.points, max_points=result.max_points, percent=result.percent,
             passed=result.passed, question_points={g.question_id: g.points for g in result.grades})
     ).rowcount
     return bool(done)
+
+
+def review_state(quiz: Quiz, graded: list[QuizAttempt]) -> tuple[bool, bool]:
+    """(has the learner passed this quiz, have they an attempt left): the moments of its review
+    options (elearn.quiz.review)."""
+    passed = any(a.passed for a in graded)
+    left = not (quiz.max_attempts and len(graded) >= quiz.max_attempts)
+    return passed, left

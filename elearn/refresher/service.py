@@ -28,7 +28,10 @@ REFRESHER_ID = "refresher"
 
 
 def refresher_quiz(module: Module) -> Quiz | None:
-    """The module's refresher: its whole question bank, the final quiz's pass mark and retake wait.
+    """The module's refresher: its whole question bank, with the final quiz's pass mark, retake
+    policy (wait after a failure, attempts a day) and review options: a refresher renews the
+    certificate, so a failed one must not hand over the key to the next (which leans on the
+    questions missed).
 
     None when the module's certificate does not expire (there is nothing to renew).
     """
@@ -39,7 +42,7 @@ def refresher_quiz(module: Module) -> Quiz | None:
     title = Text(ar=_l("Refresher quiz"), en=_l("Refresher quiz"))
     return Quiz(id=REFRESHER_ID, module_id=module.id, kind="refresher", lesson_id=None, title=title,
                 pass_mark=final.pass_mark, max_attempts=0, retake_wait_minutes=final.retake_wait_minutes,
-                questions=module.question_bank)
+                max_per_day=final.max_per_day, review=final.review, questions=module.question_bank)
 
 
 def quiz_for(module: Module, quiz_id: str) -> Quiz | None:
@@ -81,11 +84,7 @@ def start(session: Session, user_id: int, module: Module, size: int,
     chosen = choose_questions([q.id for q in quiz.questions], past_answers(session, user_id, module.id), size,
                               now or utcnow(), rng)
     questions = dataclasses.replace(quiz, questions=tuple(quiz.question(qid) for qid in chosen))
-    attempt = QuizAttempt(user_id=user_id, module_id=module.id, quiz_id=REFRESHER_ID,
-                          content_version=module.version, layout=quiz_service.make_layout(questions, rng), answers={})
-    session.add(attempt)
-    session.commit()
-    return attempt
+    return quiz_service.begin(session, user_id, module, REFRESHER_ID, quiz_service.make_layout(questions, rng))
 
 
 def renew_if_passed(session: Session, user: User, module: Module, attempt: QuizAttempt,

@@ -5,6 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from ..auth import admin
 from ..auth.models import User
 from ..db import db
 from .access import admin_required
@@ -36,7 +37,10 @@ def set_role(lang, user_id):
         if person.id == g.user.id and form.role.data != "admin":
             flash(_("You cannot remove your own administrator role."), "error")
         else:
-            person.role = form.role.data
-            db.session.commit()
-            flash(_("Role saved."), "success")
+            try:
+                admin.set_role(db.session, person.id, form.role.data)
+            except admin.LastAdmin:
+                flash(_("The site must keep at least one administrator: this person is the last one now."), "error")
+            else:
+                flash(_("Role saved."), "success")
     return redirect(url_for("trainer.users", q=request.args.get("q") or None))

@@ -9,13 +9,13 @@ from flask import Blueprint, Flask, g, flash, redirect, render_template, request
 from flask_babel import gettext as _, ngettext
 
 from ..auth import lockout as lockouts
-from ..auth.lockout import lockout
 from ..auth.models import User
 from ..auth.service import UsernameTaken, authenticate, change_password, create_user, fingerprint
 from ..clock import utcnow
 from ..db import db
 from ..extensions import limiter
 from .access import login_required
+from .context import lockout
 from .forms import EmptyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
@@ -97,9 +97,10 @@ def login(lang):
     form = LoginForm()
     if form.validate_on_submit():
         guard, name = lockout(), form.username.data
-        until = guard.locked_until(name)
+        # Counted as a failure before the password is checked, atomically (auth/lockout.py), so
+        # concurrent guesses cannot all pass a "not locked yet" check; a locked name costs no hashing.
+        until = guard.begin(name)
         if until is not None:
-            # Checked before the password, so a locked name costs no password hashing either.
             minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
             form.username.errors.append(ngettext(
                 "Too many failed sign-ins with this pseudonym. Try again in %(num)d minute.",
@@ -110,7 +111,6 @@ def login(lang):
             guard.succeeded(name)
             _sign_in(user)
             return redirect(_safe_next(url_for("learning.home", lang=user.locale)))
-        guard.failed(name)
         form.password.errors.append(_("Wrong pseudonym or password."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash
 from flask_babel import gettext as _
 
+from ..auth import lockout as lockouts
 from ..certificates.service import Policy
 from ..content import Catalog, Module
+from ..db import db
 from ..steps import StepResult
 
 
@@ -17,6 +19,14 @@ def catalog() -> Catalog:
 
 def certificate_policy() -> Policy:
     return Policy.from_config(current_app.config)
+
+
+def lockout() -> lockouts.Lockout:
+    """The sign-in lockout for the app's settings: in Redis when rate limits are, else in the database."""
+    config = current_app.config
+    return lockouts.for_settings(db.session, config.get("RATELIMIT_STORAGE_URI"),
+                                 config.get("LOCKOUT_FAILURES", lockouts.FAILURES),
+                                 config.get("LOCKOUT_MINUTES", lockouts.MINUTES))
 
 
 def get_module_lesson(module_id: str, lesson_id: str | None = None):

@@ -2,15 +2,15 @@
 review, submit, result."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _
 
 from .. import steps
 from ..certificates import service as certificates
 from ..db import db
-from ..quiz import service
+from ..quiz import review as reviews, service
 from ..quiz.models import QuizAttempt
-from ..refresher.service import REFRESHER_ID, quiz_for
+from ..refresher.service import REFRESHER_ID, lessons_to_review, quiz_for
 from .access import login_required
 from .context import catalog, certificate_policy, flash_step, get_module_lesson
 from .forms import EmptyForm
@@ -50,12 +50,21 @@ def attempts_state(module, quiz):
     if g.user is None:
         return [], None, None
     graded, current, reason = service.availability(db.session, g.user.id, module.id, quiz)
-    blocked = None
+    return graded, current, blocked_message(quiz, reason)
+
+
+def blocked_message(quiz, reason) -> str | None:
+    """Why the learner cannot start another attempt now, in words (None when they can)."""
+    if isinstance(reason, service.DailyLimit):
+        return _("You have used today’s %(n)s attempts at this quiz. You can try again after %(time)s.",
+                 n=quiz.max_per_day, time=format_datetime(reason.until, "short"))
     if isinstance(reason, service.MustWait):
-        blocked = _("You can try again after %(time)s.", time=format_datetime(reason.until, "short"))
-    elif isinstance(reason, service.NoAttemptsLeft):
-        blocked = _("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
-    return graded, current, blocked
+        return _("You can try again after %(time)s.", time=format_datetime(reason.until, "short"))
+    if isinstance(reason, service.NoAttemptsLeft):
+        return _("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
+    if reason is not None:
+        return _("You cannot start a new attempt now. Try again later.")
+    return None
 
 
 @bp.route("/modules/<module_id>/quizzes/<quiz_id>/")
@@ -122,11 +131,18 @@ def review(lang, attempt_id):
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(lang, attempt_id):
-    attempt, _module, _quiz = get_attempt(attempt_id)
+    attempt, module, quiz = get_attempt(attempt_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    is_refresher = attempt.quiz_id == REFRESHER_ID
     result = steps.finish_attempt(db.session, catalog(), g.user, attempt, certificate_policy())
-    if attempt.quiz_id == REFRESHER_ID:  # its result page tells about the renewal
+    if result.refused:
+        flash(_("This attempt was not marked: the quiz’s rules did not allow it (another attempt was "
+                "submitted meanwhile, or the rules changed). Your other attempts are unchanged."), "error")
+        if is_refresher:
+            return redirect(url_for("refresher.intro", module_id=module.id))
+        return redirect(url_for("quiz.quiz", module_id=module.id, quiz_id=quiz.id))
+    if is_refresher:  # its result page tells about the renewal
         return redirect(url_for("refresher.result", attempt_id=attempt.id))
     flash_step(result)
     return redirect(url_for("quiz.result", attempt_id=attempt.id))
@@ -140,18 +156,21 @@ def result(lang, attempt_id):
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
     if attempt.quiz_id == REFRESHER_ID:
         return redirect(url_for("refresher.result", attempt_id=attempt.id))
-    items = result_items(quiz, attempt)
+    show, items = result_view(module, quiz, attempt)
     certificate = certificates.for_user_module(db.session, g.user.id, module.id)
+    lessons, whole_module = lessons_to_review(module, attempt.question_points or {})
     return render_template("quiz/result.html", module=module, quiz=quiz, attempt=attempt, items=items,
-                           certificate=certificate, next_lesson=_next_after(module, quiz))
+                           show=show, certificate=certificate, next_lesson=_next_after(module, quiz),
+                           lessons=lessons if quiz.lesson_id is None else None, whole_module=whole_module)
 
 
-def result_items(quiz, attempt):
-    """(question, options shown, options chosen, points) for each question of a graded attempt."""
-    points = attempt.question_points or {}
-    chosen = attempt.answers or {}
-    return [(question, options, set(chosen.get(question.id, [])), points.get(question.id, 0.0))
-            for question, options in service.attempt_questions(quiz, attempt)]
+def result_view(module, quiz, attempt):
+    """What the result page of a graded attempt shows now (the quiz's review options at the
+    learner's standing), and its questions as shown (elearn.quiz.review)."""
+    graded = service.graded_attempts(db.session, attempt.user_id, module.id, quiz.id)
+    show = reviews.shown(quiz.review, *service.review_state(quiz, graded))
+    return show, reviews.items(service.attempt_questions(quiz, attempt), attempt.answers or {},
+                              attempt.question_points or {}, show)
 
 
 def _next_after(module, quiz):

@@ -9,7 +9,7 @@ from ..refresher import service
 from .access import login_required
 from .context import catalog, get_module_lesson
 from .forms import EmptyForm
-from .quiz import attempts_state, get_attempt, result_items
+from .quiz import attempts_state, get_attempt, result_view
 
 bp = Blueprint("refresher", __name__, url_prefix="/<lang:lang>")
 
@@ -63,6 +63,7 @@ def result(lang, attempt_id):
     if attempt.is_open:
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
     lessons, whole_module = service.lessons_to_review(module, attempt.question_points or {})
-    return render_template("refresher/result.html", module=module, quiz=quiz, attempt=attempt,
-                           items=result_items(quiz, attempt), renewed=service.renewal_from(db.session, attempt),
+    show, items = result_view(module, quiz, attempt)
+    return render_template("refresher/result.html", module=module, quiz=quiz, attempt=attempt, show=show,
+                           items=items, renewed=service.renewal_from(db.session, attempt),
                            lessons=lessons, whole_module=whole_module)
