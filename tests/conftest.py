@@ -177,14 +177,15 @@ def auth(client):
     return Auth(client)
 
 
-def sign_in(client, who, **overrides):
-    """Sign `client` in as `who` (a User, an id, or a username, made with `overrides` when new)
-    without the sign-in form: the app's own sign-in step runs in a request context and its session
-    becomes the client's. test_auth checks that this is what signing in through the form gives."""
+def sign_in(client, who=None, **overrides):
+    """Sign `client` in as `who` (a User, an id, or a username, made with `overrides` when new; a
+    new user when None) without the sign-in form: the app's own sign-in step runs in a request
+    context and its session becomes the client's. test_auth checks that this is what signing in
+    through the form gives."""
     app = client.application
     with client.session_transaction() as cookie:
         with app.test_request_context():
-            start_session(factories.user(who, **overrides))
+            start_session(factories.make_user(**overrides) if who is None else factories.user(who, **overrides))
             signed, permanent = dict(session), session.permanent
         cookie.clear()
         cookie.update(signed)
@@ -194,9 +195,9 @@ def sign_in(client, who, **overrides):
 
 @pytest.fixture
 def login(app):
-    """login(who, client=None, **overrides): `client` (a new one by default) signed in as `who`
-    through `sign_in`."""
-    return lambda who, client=None, **overrides: sign_in(client or app.test_client(), who, **overrides)
+    """login(who=None, client=None, **overrides): `client` (a new one by default) signed in as
+    `who` through `sign_in`."""
+    return lambda who=None, client=None, **overrides: sign_in(client or app.test_client(), who, **overrides)
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def user(who: User | str | int, **overrides) -> User:
         return who if who in db.session else db.session.get(User, inspect(who).identity[0])
     if isinstance(who, int):
         return db.session.get(User, who)
-    return find_user(db.session, who) or make_user(username=who, display_name=who.title(), **overrides)
+    return find_user(db.session, who) or make_user(**{"username": who, "display_name": who.title(), **overrides})
 
 
 def make_user(**overrides) -> User:

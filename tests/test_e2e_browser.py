@@ -273,16 +273,12 @@ def test_refresher_journey(app, served, chromium, requests_log, lang):
 
     from elearn.certificates.models import Certificate
     from elearn.db import db
-    from test_certificates import finish_module
+    from factories import finish_module, make_user
 
     words = REFRESHER_WORDS[lang]
     module = app.extensions["catalog"].module("sample")
-    client = app.test_client()
-    from conftest import Auth
-
-    Auth(client).register(username=f"renewer_{lang}", password=STRONG, lang=lang)
-    finish_module(app, client, lang)  # the module itself was walked in the learner journey
-    with app.app_context():
+    with app.app_context():  # the module itself was walked in the learner journey
+        finish_module(make_user(username=f"renewer_{lang}", password=STRONG, locale=lang))
         certificate = db.session.scalar(select(Certificate))
         certificate.expires_on = dt.date.today() + dt.timedelta(days=10)  # due for renewal soon
         db.session.commit()

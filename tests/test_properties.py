@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from markupsafe import escape
 from sqlalchemy import select
 
-from conftest import Auth, csrf_token
+from conftest import csrf_token
 from elearn.views.forms import EMAIL, USERNAME
 from elearn.auth.models import User
 from elearn.auth.service import username_key
@@ -20,7 +20,7 @@ from elearn.db import db
 from elearn.i18n import LANGUAGES
 from elearn.quiz.models import QuizAttempt
 from elearn.trainer.models import Group
-from factories import make_user
+from factories import finish_module, make_user
 from quizhelpers import attempt_id, start
 
 # On a developer's machine each run tries new examples; in CI (CI=true) the examples are fixed,
@@ -75,16 +75,6 @@ def check_user(user: User) -> None:
     assert user.locale in LANGUAGES and user.role in ("learner", "trainer", "admin")
 
 
-def signed_in(app, **user):
-    """A new client signed in as a new user (a trainer, say)."""
-    with app.app_context():
-        person = make_user(**user)
-        name = person.username
-    client = app.test_client()
-    assert Auth(client).login(name).status_code == 302
-    return client
-
-
 # --- forms -----------------------------------------------------------------------------------
 
 @FAST
@@ -114,9 +104,8 @@ def test_sign_in_form(app, lang, username, password, extra, target):
 
 
 @pytest.fixture
-def learner(app):
-    client = signed_in(app, username="propuser", display_name="Prop User")
-    return client
+def learner(login):
+    return login("propuser", display_name="Prop User")
 
 
 @FAST
@@ -137,8 +126,8 @@ def test_account_form(app, learner, display, certificate, email, locale, extra, 
 @FEW  # four password hashes per example
 @given(current=st.sampled_from(["correct horse battery"]) | TEXT, password=TEXT, confirm=st.none() | TEXT,
        extra=EXTRA, lang=LANG)
-def test_password_form(app, current, password, confirm, extra, lang):
-    client = signed_in(app)
+def test_password_form(app, login, current, password, confirm, extra, lang):
+    client = login()
     response = post(client, f"/{lang}/account", f"/{lang}/account", {
         "password-current": current, "password-password": password,
         "password-confirm": password if confirm is None else confirm}, extra, prefix="password-")
@@ -149,8 +138,8 @@ def test_password_form(app, current, password, confirm, extra, lang):
 
 
 @pytest.fixture
-def trainer(app):
-    return signed_in(app, username="proptrainer", role="trainer")
+def trainer(login):
+    return login("proptrainer", role="trainer")
 
 
 @FAST
@@ -296,15 +285,14 @@ def _next_user(request, app):
 SCRIPT = "<script>alert(1)</script>"
 
 
-def test_a_name_holding_markup_is_shown_as_text_everywhere(app, client, auth):
-    from test_certificates import finish_module
-
-    auth.register(username="xss_learner")
+def test_a_name_holding_markup_is_shown_as_text_everywhere(app, client, login):
+    login("xss_learner", client)
     token = csrf_token(client, "/en/account")
     client.post("/en/account", data={"profile-csrf_token": token, "profile-display_name": SCRIPT,
                                      "profile-certificate_name": SCRIPT, "profile-locale": "en"})
-    finish_module(app, client)
-    trainer = signed_in(app, username="xss_trainer", role="trainer")
+    with app.app_context():
+        finish_module("xss_learner")
+    trainer = login("xss_trainer", role="trainer")
     token = csrf_token(trainer, "/en/trainer/")
     location = trainer.post("/en/trainer/", data={"name": SCRIPT, "csrf_token": token}).headers["Location"]
     with app.app_context():
@@ -315,7 +303,7 @@ def test_a_name_holding_markup_is_shown_as_text_everywhere(app, client, auth):
         code = db.session.scalar(select(Certificate.code))
     token = csrf_token(client, f"/en/join/{group.invite_code}")
     assert client.post(f"/en/join/{group.invite_code}", data={"csrf_token": token}).status_code == 302
-    admin = signed_in(app, username="xss_admin", role="admin")
+    admin = login("xss_admin", role="admin")
     pages = [(client, "/{lang}/account"), (client, "/{lang}/me/"), (client, "/{lang}/"),
              (client, "/{lang}/me/certificates/"), (client, f"/{{lang}}/join/{group.invite_code}"),
              (trainer, location.replace("/en/", "/{lang}/")), (trainer, "/{lang}/trainer/"),
