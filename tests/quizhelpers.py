@@ -1,4 +1,5 @@
-"""Drive the quiz pages the way a learner does (forms with CSRF, no JavaScript)."""
+"""Drive the lesson and quiz pages the way a learner does (forms with CSRF, no JavaScript), for
+the tests whose subject is those pages; other tests make the same state with tests/factories.py."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,12 @@ ANSWERS = {  # the fixture's answer keys (tests/fixtures/content/valid/quizzes/s
     "check-first-lesson": {"s-single": ["a"], "s-tf": ["true"]},
     "final": {"s-multi": ["a", "c"], "s-scenario": ["b"]},
 }
+
+
+def complete(client, lesson, lang="en"):
+    """Press "Mark as complete" on a lesson of the sample module."""
+    url = f"/{lang}/modules/sample/{lesson}/"
+    return client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
 
 
 def start(client, quiz="final", lang="en"):

@@ -1,14 +1,12 @@
 """Home, module and lesson pages; progress is saved per learner."""
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from conftest import csrf_token
+from elearn.certificates.models import Certificate
 from elearn.db import db
 from elearn.learning.models import LessonProgress
-
-
-def complete(client, lesson, lang="en"):
-    url = f"/{lang}/modules/sample/{lesson}/"
-    return client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
+from factories import finish_module, make_graded_attempt, make_user
+from quizhelpers import complete
 
 
 def test_home_lists_modules_for_anonymous_visitors(client):
@@ -34,8 +32,8 @@ def test_unknown_module_or_lesson_is_404(client):
     assert client.get("/en/modules/sample/nope/").status_code == 404
 
 
-def test_marking_a_lesson_complete_saves_progress(app, client, auth):
-    auth.register()
+def test_marking_a_lesson_complete_saves_progress(app, client, login):
+    login("rami", client)
     response = complete(client, "first-lesson")
     assert response.status_code == 302
     assert response.headers["Location"] == "/en/modules/sample/second-lesson/"
@@ -49,8 +47,8 @@ def test_marking_a_lesson_complete_saves_progress(app, client, auth):
     assert "You completed this lesson." in lesson_html
 
 
-def test_completing_twice_keeps_one_row_and_the_first_time(app, client, auth):
-    auth.register()
+def test_completing_twice_keeps_one_row_and_the_first_time(app, client, login):
+    login("rami", client)
     complete(client, "first-lesson")
     with app.app_context():
         first = db.session.scalar(select(LessonProgress.completed_at))
@@ -60,9 +58,9 @@ def test_completing_twice_keeps_one_row_and_the_first_time(app, client, auth):
         assert rows == [(first,)]
 
 
-def test_lessons_alone_do_not_complete_the_module(client, auth):
+def test_lessons_alone_do_not_complete_the_module(client, login):
     """Lessons, the check quiz and the final quiz all count (see test_quiz for the rest)."""
-    auth.register()
+    login("rami", client)
     complete(client, "first-lesson")
     response = complete(client, "second-lesson")
     assert response.headers["Location"] == "/en/modules/sample/"
@@ -70,8 +68,8 @@ def test_lessons_alone_do_not_complete_the_module(client, auth):
     assert 'value="50"' in html and "In progress" in html and "2 of 4 steps done" in html
 
 
-def test_continue_where_you_left_off(client, auth):
-    auth.register()
+def test_continue_where_you_left_off(client, login):
+    login("rami", client)
     html = client.get("/en/").get_data(as_text=True)
     assert "Continue where you left off" not in html
     client.get("/en/modules/sample/first-lesson/")
@@ -82,40 +80,29 @@ def test_continue_where_you_left_off(client, auth):
     assert "تابع من حيث توقفت" in html and 'href="/ar/modules/sample/second-lesson/"' in html
 
 
-def test_progress_is_per_learner(app, auth, client):
-    auth.register(username="first")
+def test_progress_is_per_learner(app, login, client):
+    login("first", client)
     complete(client, "first-lesson")
-    other = app.test_client()
-    from conftest import Auth
-
-    Auth(other).register(username="second")
+    other = login("second")
     assert 'value="0"' in other.get("/en/modules/sample/").get_data(as_text=True)
 
 
-def test_completing_requires_sign_in_and_csrf(client, auth):
+def test_completing_requires_sign_in_and_csrf(client, login):
     token = csrf_token(client, "/en/login")
     response = client.post("/en/modules/sample/first-lesson/complete", data={"csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"].startswith("/en/login")
-    auth.register()
+    login("rami", client)
     assert client.post("/en/modules/sample/first-lesson/complete").status_code == 400  # no CSRF token
 
 
-def test_certificate_is_issued_when_the_last_step_is_a_lesson(app, client):
+def test_certificate_is_issued_when_the_last_step_is_a_lesson(app, client, login):
     """Quizzes first, lessons last: marking the last lesson complete finishes the module."""
-    from conftest import Auth, csrf_token
-    from elearn.certificates.models import Certificate
-    from elearn.db import db
-    from factories import make_user
-    from quizhelpers import take
-    from sqlalchemy import func, select
-
     with app.app_context():
-        make_user(username="quizfirst")
-    Auth(client).login("quizfirst")
-    take(app, client, "check-first-lesson")
-    take(app, client, "final")
-    url = "/en/modules/sample/first-lesson/"
-    client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
+        quizfirst = make_user(username="quizfirst")
+        for quiz in ("check-first-lesson", "final"):
+            make_graded_attempt(quizfirst, quiz)
+    login("quizfirst", client)
+    complete(client, "first-lesson")
     with app.app_context():
         assert db.session.scalar(select(func.count(Certificate.id))) == 0
     url = "/en/modules/sample/second-lesson/"
@@ -125,40 +112,23 @@ def test_certificate_is_issued_when_the_last_step_is_a_lesson(app, client):
         assert db.session.scalar(select(func.count(Certificate.id))) == 1
 
 
-def _complete_then_lose_certificate(app, client):
+def _complete_then_lose_certificate(app, client, login):
     """Complete the sample module, then delete the certificate: as if the process died between
-    the step's commit and the certificate's."""
-    from conftest import Auth, csrf_token
-    from elearn.certificates.models import Certificate
-    from elearn.db import db
-    from factories import make_user
-    from quizhelpers import take
-    from sqlalchemy import delete
-
+    the step's commit and the certificate's. `client` is signed in as that learner."""
     with app.app_context():
-        make_user(username="crashed")
-    Auth(client).login("crashed")
-    for lesson in ("first-lesson", "second-lesson"):
-        url = f"/en/modules/sample/{lesson}/"
-        client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
-    take(app, client, "check-first-lesson")
-    take(app, client, "final")
-    with app.app_context():
+        finish_module(make_user(username="crashed"))
         db.session.execute(delete(Certificate))
         db.session.commit()
+    login("crashed", client)
 
 
 def _certificates(app) -> int:
-    from elearn.certificates.models import Certificate
-    from elearn.db import db
-    from sqlalchemy import func, select
-
     with app.app_context():
         return db.session.scalar(select(func.count(Certificate.id)))
 
 
-def test_a_lost_certificate_is_repaired_by_the_command_not_by_a_page(app, client, runner):
-    _complete_then_lose_certificate(app, client)
+def test_a_lost_certificate_is_repaired_by_the_command_not_by_a_page(app, client, runner, login):
+    _complete_then_lose_certificate(app, client, login)
     assert "Download (PDF)" not in client.get("/en/me/").get_data(as_text=True)
     assert _certificates(app) == 0  # a GET writes nothing
     result = runner.invoke(args=["certificates", "repair"])
@@ -167,10 +137,7 @@ def test_a_lost_certificate_is_repaired_by_the_command_not_by_a_page(app, client
     assert "certificates issued: 0" in runner.invoke(args=["certificates", "repair"]).output
 
 
-def test_a_lost_certificate_is_repaired_on_the_next_step(app, client):
-    from conftest import csrf_token
-
-    _complete_then_lose_certificate(app, client)
-    url = "/en/modules/sample/first-lesson/"
-    client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})  # completing again is a step
+def test_a_lost_certificate_is_repaired_on_the_next_step(app, client, login):
+    _complete_then_lose_certificate(app, client, login)
+    complete(client, "first-lesson")  # completing again is a step
     assert _certificates(app) == 1

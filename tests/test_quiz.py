@@ -11,7 +11,7 @@ from elearn.db import db
 from elearn.quiz.grading import grade, grade_attempt
 from elearn.quiz.models import QuizAttempt
 from elearn.quiz.service import make_layout
-from quizhelpers import answer, attempt_id, start, take
+from quizhelpers import answer, attempt_id, complete, start, take
 
 CATALOG = load_catalog(VALID / "lessons", VALID / "quizzes")
 MODULE = CATALOG.module("sample")
@@ -47,8 +47,8 @@ def test_layout_is_shuffled_per_attempt_but_true_false_keeps_its_order():
     assert next(i["o"] for i in tf if i["q"] == "s-tf") == ["true", "false"]
 
 
-def test_open_attempt_html_has_no_answer_key_or_feedback(app, client, auth):
-    auth.register()
+def test_open_attempt_html_has_no_answer_key_or_feedback(app, client, login):
+    login("rami", client)
     location = start(client)
     html = "".join(client.get(f"/en/attempts/{attempt_id(location)}/{n}").get_data(as_text=True) for n in (1, 2))
     html += client.get(f"/en/attempts/{attempt_id(location)}/review").get_data(as_text=True)
@@ -60,8 +60,8 @@ def test_open_attempt_html_has_no_answer_key_or_feedback(app, client, auth):
     assert 'type="checkbox" name="answer" value="a"' in html  # multiple answer uses checkboxes
 
 
-def test_answers_are_saved_as_the_learner_goes_and_the_attempt_resumes(app, client, auth):
-    auth.register()
+def test_answers_are_saved_as_the_learner_goes_and_the_attempt_resumes(app, client, login):
+    login("rami", client)
     location = start(client)
     aid = attempt_id(location)
     with app.app_context():
@@ -77,8 +77,8 @@ def test_answers_are_saved_as_the_learner_goes_and_the_attempt_resumes(app, clie
     assert "checked" in page
 
 
-def test_result_page_shows_score_pass_answers_and_feedback(client, auth, app):
-    auth.register()
+def test_result_page_shows_score_pass_answers_and_feedback(client, login, app):
+    login("rami", client)
     location = take(app, client, answers={"s-multi": ["a"], "s-scenario": ["b"]})
     result = client.get(f"/en/attempts/{attempt_id(location)}/result")
     html = result.get_data(as_text=True)
@@ -90,8 +90,8 @@ def test_result_page_shows_score_pass_answers_and_feedback(client, auth, app):
     assert "لم تنجح بعد" in ar and "صحيح." in ar
 
 
-def test_double_and_replayed_submission_grades_once(app, client, auth):
-    auth.register()
+def test_double_and_replayed_submission_grades_once(app, client, login):
+    login("rami", client)
     location = take(app, client)
     aid = attempt_id(location)
     with app.app_context():
@@ -108,11 +108,11 @@ def test_double_and_replayed_submission_grades_once(app, client, auth):
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
 
 
-def test_concurrent_submissions_grade_once(app, client, auth):
+def test_concurrent_submissions_grade_once(app, client, login):
     """Two submissions racing: the conditional UPDATE lets exactly one through."""
     from elearn.quiz import service
 
-    auth.register()
+    login("rami", client)
     location = start(client)
     with app.app_context():
         one = db.session.get(QuizAttempt, attempt_id(location))
@@ -128,19 +128,16 @@ def test_concurrent_submissions_grade_once(app, client, auth):
     assert (first, second) == (True, False)
 
 
-def test_other_learners_cannot_see_an_attempt(app, client, auth):
-    from conftest import Auth
-
-    auth.register(username="owner")
+def test_other_learners_cannot_see_an_attempt(app, client, login):
+    login("owner", client)
     location = start(client)
-    other = app.test_client()
-    Auth(other).register(username="intruder")
+    other = login("intruder")
     assert other.get(location).status_code == 404
     assert other.get(f"/en/attempts/{attempt_id(location)}/result").status_code == 404
 
 
-def test_retake_policy_max_attempts(app, client, auth):
-    auth.register()
+def test_retake_policy_max_attempts(app, client, login):
+    login("rami", client)
     for _ in range(3):  # the fixture's final quiz allows 3 attempts
         take(app, client, answers={})
     page = client.get("/en/modules/sample/quizzes/final/").get_data(as_text=True)
@@ -152,14 +149,14 @@ def test_retake_policy_max_attempts(app, client, auth):
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 3
 
 
-def test_retake_policy_wait_after_a_failed_attempt(app, client, auth, monkeypatch):
+def test_retake_policy_wait_after_a_failed_attempt(app, client, login, monkeypatch):
     import dataclasses
 
     catalog = app.extensions["catalog"]
     quiz = dataclasses.replace(catalog.module("sample").quizzes["final"], retake_wait_minutes=60)
     from elearn.quiz import service
 
-    auth.register()
+    login("rami", client)
     take(app, client, answers={})
     with app.app_context():
         graded = service.graded_attempts(db.session, 1, "sample", "final")
@@ -169,10 +166,8 @@ def test_retake_policy_wait_after_a_failed_attempt(app, client, auth, monkeypatc
         service.check_policy(quiz, graded, now=later)
 
 
-def test_whole_module_completes_with_lessons_and_quizzes(app, client, auth):
-    from test_learning import complete
-
-    auth.register()
+def test_whole_module_completes_with_lessons_and_quizzes(app, client, login):
+    login("rami", client)
     complete(client, "first-lesson")
     complete(client, "second-lesson")
     take(app, client, "check-first-lesson")
@@ -183,17 +178,15 @@ def test_whole_module_completes_with_lessons_and_quizzes(app, client, auth):
     assert "Completed" in me and "100%" in me and "Download (PDF)" in me
 
 
-def test_quiz_pages_work_in_arabic(app, client, auth):
-    auth.register(lang="ar")
+def test_quiz_pages_work_in_arabic(app, client, login):
+    login("rami", client, locale="ar")
     location = start(client, lang="ar")
     page = client.get(location).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page and "السؤال 1 من 2" in page
 
 
-def test_quiz_page_lists_graded_attempts_with_a_review_link(app, client, auth):
-    from quizhelpers import attempt_id, take
-
-    auth.register(username="lister")
+def test_quiz_page_lists_graded_attempts_with_a_review_link(app, client, login):
+    login("lister", client)
     location = take(app, client, "final")
     html = client.get("/ar/modules/sample/quizzes/final/").get_data(as_text=True)
     assert "محاولاتك" in html
