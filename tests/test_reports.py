@@ -7,26 +7,24 @@ import re
 import pytest
 from sqlalchemy import event, select
 
-from conftest import Auth, csrf_token
+from conftest import csrf_token
 from elearn.auth.models import User
 from elearn.db import db
 from elearn.trainer import assignments as rules
-from elearn.trainer import service
 from elearn.trainer.models import Assignment, Group
-from factories import make_user
-from quizhelpers import ANSWERS, take
+from factories import make_assignment, make_group, make_progress, make_user
+from quizhelpers import ANSWERS
 
 TODAY = dt.date.today()
 
 
-def make_group(app, members=(), name="Workshop", trainer="coach"):
+def workshop(app, members=(), name="Workshop", due_on=None, recur_months=None) -> int:
+    """The id of coach's group of `members` (usernames, made when new, "amal" shown as "Amal"),
+    with the sample module assigned when `due_on` is given."""
     with app.app_context():
-        owner = db.session.scalar(select(User).where(User.username == trainer))
-        group = service.create_group(db.session, owner, name)
-        for username in members:
-            user = db.session.scalar(select(User).where(User.username == username)) or make_user(
-                username=username, display_name=username.title())
-            service.join(db.session, user, group)
+        group = make_group("coach", members, name=name)
+        if due_on is not None:
+            make_assignment(group, due_on=due_on, recur_months=recur_months)
         return group.id
 
 
@@ -36,12 +34,6 @@ def assign(client, group_id, lang="en", **fields):
             "due_on": (TODAY + dt.timedelta(days=14)).isoformat(), "recur_months": ""}
     data.update(fields)
     return client.post(f"/{lang}/trainer/groups/{group_id}/assignments", data=data)
-
-
-def signed_in(app, username):
-    client = app.test_client()
-    Auth(client).login(username)
-    return client
 
 
 # -- the due-date rule ------------------------------------------------------------------------
@@ -77,11 +69,11 @@ def test_recurring_assignment_asks_for_a_completion_in_every_cycle():
 
 # -- assigning ---------------------------------------------------------------------------------
 
-def test_trainer_assigns_a_module_and_learners_see_it_with_its_due_date(app, trainer):
-    group_id = make_group(app, ["rana", "sami"])
+def test_trainer_assigns_a_module_and_learners_see_it_with_its_due_date(app, trainer, login):
+    group_id = workshop(app, ["rana", "sami"])
     response = assign(trainer, group_id, due_on="2030-05-31")
     assert response.status_code == 302
-    rana = signed_in(app, "rana")
+    rana = login("rana")
     home = rana.get("/en/").get_data(as_text=True)
     assert "Assigned to you" in home and "due May 31, 2030" in home and "Workshop" in home
     me = rana.get("/ar/me/").get_data(as_text=True)
@@ -92,21 +84,19 @@ def test_trainer_assigns_a_module_and_learners_see_it_with_its_due_date(app, tra
         assert [a.due_on for a in db.session.scalars(select(Assignment))] == [dt.date(2030, 6, 30)]
 
 
-def test_overdue_assignment_is_flagged_for_the_learner(app, trainer):
-    group_id = make_group(app, ["rana"])
-    with app.app_context():
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY - dt.timedelta(days=3), None)
-    home = signed_in(app, "rana").get("/en/").get_data(as_text=True)
+def test_overdue_assignment_is_flagged_for_the_learner(app, trainer, login):
+    workshop(app, ["rana"], due_on=TODAY - dt.timedelta(days=3))
+    home = login("rana").get("/en/").get_data(as_text=True)
     assert "Overdue" in home and 'class="late"' in home
 
 
-def test_assignment_to_one_person_is_seen_by_that_person_only(app, trainer):
-    group_id = make_group(app, ["rana", "sami"])
+def test_assignment_to_one_person_is_seen_by_that_person_only(app, trainer, login):
+    group_id = workshop(app, ["rana", "sami"])
     with app.app_context():
         rana_id = db.session.scalar(select(User.id).where(User.username == "rana"))
     assert assign(trainer, group_id, who=str(rana_id)).status_code == 302
-    assert "Assigned to you" in signed_in(app, "rana").get("/en/").get_data(as_text=True)
-    assert "Assigned to you" not in signed_in(app, "sami").get("/en/").get_data(as_text=True)
+    assert "Assigned to you" in login("rana").get("/en/").get_data(as_text=True)
+    assert "Assigned to you" not in login("sami").get("/en/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("lang, fields, message", [
@@ -117,7 +107,7 @@ def test_assignment_to_one_person_is_seen_by_that_person_only(app, trainer):
     ("en", {"who": "99999"}, "Not a valid choice"),
 ])
 def test_bad_assignment_input_is_refused_with_a_message(app, trainer, lang, fields, message):
-    group_id = make_group(app, ["rana"])
+    group_id = workshop(app, ["rana"])
     response = assign(trainer, group_id, lang=lang, **fields)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -125,8 +115,8 @@ def test_bad_assignment_input_is_refused_with_a_message(app, trainer, lang, fiel
         assert db.session.scalar(select(Assignment)) is None
 
 
-def test_trainer_removes_an_assignment(app, trainer):
-    group_id = make_group(app, ["rana"])
+def test_trainer_removes_an_assignment(app, trainer, login):
+    group_id = workshop(app, ["rana"])
     assign(trainer, group_id)
     with app.app_context():
         assignment_id = db.session.scalar(select(Assignment.id))
@@ -134,20 +124,15 @@ def test_trainer_removes_an_assignment(app, trainer):
     trainer.post(f"{url}assignments/{assignment_id}/delete", data={"csrf_token": csrf_token(trainer, url)})
     with app.app_context():
         assert db.session.scalar(select(Assignment)) is None
-    assert "Assigned to you" not in signed_in(app, "rana").get("/en/").get_data(as_text=True)
+    assert "Assigned to you" not in login("rana").get("/en/").get_data(as_text=True)
 
 
 # -- the group report ------------------------------------------------------------------------------
 
 def progress(app, username, lessons=(), quizzes=()):
-    """Give a learner progress through the real pages."""
-    client = signed_in(app, username)
-    for lesson in lessons:
-        url = f"/en/modules/sample/{lesson}/"
-        client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
-    for quiz, answers in quizzes:
-        take(app, client, quiz, answers)
-    return client
+    """Give a learner progress through the services (the pages themselves: test_learning, test_quiz)."""
+    with app.app_context():
+        make_progress(username, lessons, quizzes)
 
 
 def rows_of(html):
@@ -156,9 +141,7 @@ def rows_of(html):
 
 
 def test_group_report_shows_status_best_score_activity_and_overdue(app, trainer):
-    group_id = make_group(app, ["amal", "badr", "carim"])
-    with app.app_context():
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY - dt.timedelta(days=1), None)
+    group_id = workshop(app, ["amal", "badr", "carim"], due_on=TODAY - dt.timedelta(days=1))
     progress(app, "amal", lessons=["first-lesson", "second-lesson"],
              quizzes=[("check-first-lesson", None), ("final", None)])
     progress(app, "badr", lessons=["first-lesson"], quizzes=[("final", {"s-multi": ["a"], "s-scenario": ["b"]})])
@@ -176,9 +159,7 @@ def test_group_report_shows_status_best_score_activity_and_overdue(app, trainer)
 
 
 def test_report_filters_and_sorts(app, trainer):
-    group_id = make_group(app, ["amal", "badr", "carim"])
-    with app.app_context():
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY + dt.timedelta(days=5), None)
+    group_id = workshop(app, ["amal", "badr", "carim"], due_on=TODAY + dt.timedelta(days=5))
     progress(app, "amal", quizzes=[("final", {"s-multi": ["a"], "s-scenario": ["b"]})])
     progress(app, "carim", quizzes=[("final", None)])
     url = f"/en/trainer/groups/{group_id}/report"
@@ -193,22 +174,20 @@ def test_report_filters_and_sorts(app, trainer):
 
 
 def test_report_is_in_arabic_with_arabic_names(app, trainer):
-    group_id = make_group(app, ["amal"])
+    group_id = workshop(app, ["amal"], due_on=TODAY)
     with app.app_context():
         db.session.scalar(select(User).where(User.username == "amal")).display_name = "أمل"
         db.session.commit()
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY, None)
     html = trainer.get(f"/ar/trainer/groups/{group_id}/report").get_data(as_text=True)
     assert 'dir="rtl"' in html and "تقرير التقدّم" in html and "<bdi>أمل</bdi>" in html and "لم يبدأ" in html
 
 
 def test_report_csv_opens_in_spreadsheets_with_arabic_names(app, trainer):
-    group_id = make_group(app, ["amal", "badr"])
+    group_id = workshop(app, ["amal", "badr"], due_on=TODAY)
     with app.app_context():
         for username, name in (("amal", "أمل الحلبي"), ("badr", "=HYPERLINK(\"http://x\")")):
             db.session.scalar(select(User).where(User.username == username)).display_name = name
         db.session.commit()
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY, None)
     response = trainer.get(f"/ar/trainer/groups/{group_id}/report.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     raw = response.get_data()
@@ -220,7 +199,7 @@ def test_report_csv_opens_in_spreadsheets_with_arabic_names(app, trainer):
 
 
 def test_learner_page_shows_only_modules_assigned_through_the_group(app, trainer):
-    group_id = make_group(app, ["amal"])
+    group_id = workshop(app, ["amal"])
     progress(app, "amal", lessons=["first-lesson"], quizzes=[("check-first-lesson", None)])
     with app.app_context():
         amal = db.session.scalar(select(User.id).where(User.username == "amal"))
@@ -228,7 +207,7 @@ def test_learner_page_shows_only_modules_assigned_through_the_group(app, trainer
     html = trainer.get(url).get_data(as_text=True)
     assert "Nothing is assigned to this learner" in html and "First lesson" not in html
     with app.app_context():
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY, None)
+        make_assignment(db.session.get(Group, group_id), due_on=TODAY)
     html = trainer.get(url).get_data(as_text=True)
     assert "completed on" in html and "First lesson check" in html and "Passed" in html
     # a person outside the group is not found through it
@@ -249,11 +228,8 @@ def test_report_query_count_does_not_grow_with_the_group(app, trainer):
                 event.remove(db.engine, "before_cursor_execute", listener)
             return len(count)
 
-    small = make_group(app, [f"s{i}" for i in range(2)], name="Small")
-    large = make_group(app, [f"l{i}" for i in range(25)], name="Large")
-    with app.app_context():
-        for group_id in (small, large):
-            rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY, None)
+    small = workshop(app, [f"s{i}" for i in range(2)], name="Small", due_on=TODAY)
+    large = workshop(app, [f"l{i}" for i in range(25)], name="Large", due_on=TODAY)
     for username in ("s0", "l0", "l1", "l2"):
         progress(app, username, lessons=["first-lesson"], quizzes=[("check-first-lesson", None)])
     assert queries_for(small) == queries_for(large)
@@ -262,9 +238,7 @@ def test_report_query_count_does_not_grow_with_the_group(app, trainer):
 # -- module page, charts and item analysis ------------------------------------------------------------
 
 def test_module_page_draws_accessible_charts_in_both_directions(app, trainer):
-    group_id = make_group(app, ["amal", "badr"])
-    with app.app_context():
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY, None)
+    group_id = workshop(app, ["amal", "badr"], due_on=TODAY)
     progress(app, "amal", lessons=["first-lesson", "second-lesson"],
              quizzes=[("check-first-lesson", None), ("final", None)])
     progress(app, "badr", quizzes=[("final", {"s-multi": ["a"], "s-scenario": ["a"]})])
@@ -286,9 +260,7 @@ def test_module_page_draws_accessible_charts_in_both_directions(app, trainer):
 
 
 def test_item_analysis_shows_facility_discrimination_and_option_shares(app, trainer):
-    group_id = make_group(app, [f"p{i}" for i in range(6)])
-    with app.app_context():
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY, None)
+    group_id = workshop(app, [f"p{i}" for i in range(6)], due_on=TODAY)
     right = ANSWERS["final"]
     for i in range(6):  # everyone misses s-multi; the strong half gets the scenario right
         progress(app, f"p{i}", quizzes=[("final", {"s-multi": ["b"], "s-scenario": right["s-scenario"] if i < 3 else ["a"]})])
@@ -310,11 +282,11 @@ def test_item_analysis_shows_facility_discrimination_and_option_shares(app, trai
 
 # -- admins ------------------------------------------------------------------------------------------
 
-def test_admin_makes_a_learner_a_trainer(app):
+def test_admin_makes_a_learner_a_trainer(app, login):
     with app.app_context():
         make_user(username="boss", role="admin")
         target = make_user(username="nadia").id
-    admin = signed_in(app, "boss")
+    admin = login("boss")
     url = "/en/admin/users/?q=nadia"
     assert "nadia" in admin.get(url).get_data(as_text=True)
     admin.post(f"/en/admin/users/{target}/role", data={"csrf_token": csrf_token(admin, url), "role": "trainer"})
@@ -330,11 +302,8 @@ def test_admin_makes_a_learner_a_trainer(app):
 
 # -- invitations by e-mail --------------------------------------------------------------------------
 
-from smtp_server import smtp  # noqa: E402,F401  (fixture)
-
-
 def test_trainer_invites_by_email_through_a_real_smtp_server(app, trainer, smtp):
-    group_id = make_group(app, [], name="ورشة عمّان")
+    group_id = workshop(app, [], name="ورشة عمّان")
     url = f"/en/trainer/groups/{group_id}/"
     assert "E-mail addresses" in trainer.get(url).get_data(as_text=True)
     response = trainer.post(f"{url}invite", data={"csrf_token": csrf_token(trainer, url),
@@ -351,7 +320,7 @@ def test_trainer_invites_by_email_through_a_real_smtp_server(app, trainer, smtp)
 
 
 def test_bad_addresses_are_refused_and_nothing_is_sent(app, trainer, smtp):
-    group_id = make_group(app, [])
+    group_id = workshop(app, [])
     url = f"/ar/trainer/groups/{group_id}/"
     response = trainer.post(f"{url}invite", data={"csrf_token": csrf_token(trainer, url),
                                                   "addresses": "good@example.org\nnot-an-address"})
@@ -361,27 +330,25 @@ def test_bad_addresses_are_refused_and_nothing_is_sent(app, trainer, smtp):
 
 def test_refused_delivery_is_reported(app, trainer, smtp):
     smtp.refuse = True
-    group_id = make_group(app, [])
+    group_id = workshop(app, [])
     url = f"/en/trainer/groups/{group_id}/"
     trainer.post(f"{url}invite", data={"csrf_token": csrf_token(trainer, url), "addresses": "x@example.org"})
     assert "Not delivered, please check and try again: x@example.org" in trainer.get(url).get_data(as_text=True)
 
 
 def test_without_smtp_the_group_page_offers_no_email_form(app, trainer):
-    group_id = make_group(app, [])
+    group_id = workshop(app, [])
     assert "E-mail addresses" not in trainer.get(f"/en/trainer/groups/{group_id}/").get_data(as_text=True)
 
 
 def test_a_one_off_due_date_long_past_is_refused(app, trainer):
-    group_id = make_group(app, ["rana"])
+    group_id = workshop(app, ["rana"])
     response = assign(trainer, group_id, due_on="2001-01-01")
     assert response.status_code == 400 and "This date is more than a year ago." in response.get_data(as_text=True)
 
 
 def test_report_shows_recertification_status_and_counts(app, trainer):
-    group_id = make_group(app, ["amal", "badr", "carim"])
-    with app.app_context():
-        rules.assign(db.session, db.session.get(Group, group_id), "sample", TODAY, 12)
+    group_id = workshop(app, ["amal", "badr", "carim"], due_on=TODAY, recur_months=12)
     for username in ("amal", "badr", "carim"):
         progress(app, username, lessons=["first-lesson", "second-lesson"],
                  quizzes=[("check-first-lesson", None), ("final", None)])
