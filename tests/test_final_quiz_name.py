@@ -9,7 +9,7 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from conftest import VALID, Auth, base_config, csrf_token
+from conftest import VALID, base_config, csrf_token, sign_in
 from elearn import create_app
 from elearn.certificates.models import Certificate
 from elearn.db import db
@@ -47,8 +47,7 @@ def test_a_final_quiz_called_exam_counts_in_report_certificate_and_refresher(exa
         groups.join(db.session, learner, group)
         assignments.assign(db.session, group, "sample", dt.date.today() + dt.timedelta(days=7), None)
         group_id = group.id
-    client = exam_app.test_client()
-    Auth(client).login("amal")
+    client = sign_in(exam_app.test_client(), "amal")
     for lesson in ("first-lesson", "second-lesson"):
         url = f"/en/modules/sample/{lesson}/"
         client.post(url + "complete", data={"csrf_token": csrf_token(client, url)})
@@ -58,8 +57,7 @@ def test_a_final_quiz_called_exam_counts_in_report_certificate_and_refresher(exa
     with exam_app.app_context():
         certificate = db.session.scalar(select(Certificate))
         assert certificate is not None and certificate.module_id == "sample"
-    trainer = exam_app.test_client()
-    Auth(trainer).login("coach")
+    trainer = sign_in(exam_app.test_client(), "coach")
     report = trainer.get(f"/en/trainer/groups/{group_id}/report").get_data(as_text=True)
     row = " ".join(re.sub(r"<[^>]+>", " ", report.split("<tbody>")[-1]).split())
     assert row.startswith("Amal A sample module") and "Completed" in row and "100%" in row

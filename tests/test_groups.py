@@ -2,12 +2,11 @@
 import pytest
 from sqlalchemy import func, select
 
-from conftest import Auth, csrf_token
+from conftest import csrf_token
 from elearn.auth.models import User
 from elearn.db import db
 from elearn.trainer import service
 from elearn.trainer.models import Group, Membership
-from factories import make_user
 
 
 def create_group(client, name="Beirut workshop", lang="en"):
@@ -65,9 +64,9 @@ def test_join_by_typed_code_and_unknown_code(app, trainer, client):
     assert unknown.status_code == 404 and "لم يُعثر على الدعوة" in unknown.get_data(as_text=True)
 
 
-def test_learner_leaves_and_trainer_removes(app, trainer, client, auth):
+def test_learner_leaves_and_trainer_removes(app, trainer, client, login):
     group_id = create_group(trainer)
-    auth.register(username="member")
+    login("member", client)
     with app.app_context():
         group = db.session.get(Group, group_id)
         user = db.session.scalar(select(User).where(User.username_key == "member"))
@@ -84,18 +83,11 @@ def test_learner_leaves_and_trainer_removes(app, trainer, client, auth):
         assert db.session.scalar(select(func.count(Membership.id))) == 0
 
 
-def test_access_to_trainer_routes(app, trainer):
+def test_access_to_trainer_routes(app, trainer, login):
     """Every trainer route as anonymous, learner, another trainer and admin."""
     group_id = create_group(trainer)
-    with app.app_context():
-        make_user(username="learner1")
-        make_user(username="coach2", role="trainer")
-        make_user(username="boss", role="admin")
-    clients = {}
-    for name in ("learner1", "coach2", "boss"):
-        clients[name] = app.test_client()
-        Auth(clients[name]).login(name)
-    clients["anonymous"] = app.test_client()
+    clients = {"learner1": login("learner1"), "coach2": login("coach2", role="trainer"),
+               "boss": login("boss", role="admin"), "anonymous": app.test_client()}
     routes = ["/en/trainer/", f"/en/trainer/groups/{group_id}/"]
     expected = {
         "anonymous": [302, 302],

@@ -19,8 +19,8 @@ def test_root_redirects_by_accept_language(client, header, expected):
     assert response.headers["Location"] == expected
 
 
-def test_root_prefers_saved_choice_over_browser(client, auth):
-    auth.register(username="huda", lang="ar")  # registers with locale "ar"
+def test_root_prefers_saved_choice_over_browser(client, login):
+    login("huda", client, locale="ar")  # her saved choice
     response = client.get("/", headers={"Accept-Language": "en"})
     assert response.headers["Location"] == "/ar/"
 

@@ -2,7 +2,7 @@
 a full recount from lessons and attempts gives."""
 from sqlalchemy import select
 
-from conftest import Auth, csrf_token
+from conftest import csrf_token
 from elearn.db import db
 from elearn.learning.models import ModuleTotals
 from elearn.learning.service import rebuild_totals
@@ -15,13 +15,8 @@ def snapshot():
                   for t in db.session.scalars(select(ModuleTotals)))
 
 
-def test_totals_follow_every_step_and_match_a_full_recount(app):
-    with app.app_context():
-        for name in ("hiba", "ziad"):
-            make_user(username=name)
-    hiba, ziad = app.test_client(), app.test_client()
-    Auth(hiba).login("hiba")
-    Auth(ziad).login("ziad")
+def test_totals_follow_every_step_and_match_a_full_recount(app, login):
+    hiba, ziad = login("hiba"), login("ziad")
     hiba.get("/en/modules/sample/first-lesson/")  # opening a lesson is activity
     with app.app_context():
         assert snapshot()[0][2:4] == (0, 0) and snapshot()[0][5] is not None

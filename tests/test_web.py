@@ -39,15 +39,10 @@ def test_stylesheet_uses_logical_properties_only(app):
     assert physical == []
 
 
-def test_static_files_stay_cached_for_signed_in_learners(app, client):
+def test_static_files_stay_cached_for_signed_in_learners(app, client, login):
     """No session cookie and no Vary: Cookie on a static file, so the browser's cached copy is
     reused across pages instead of revalidated (one request per page on a slow link)."""
-    from conftest import Auth
-    from factories import make_user
-
-    with app.app_context():
-        make_user(username="reader")
-    Auth(client).login("reader")
+    login("reader", client)
     html = client.get("/en/").get_data(as_text=True)
     css = re.search(r'href="(/static/css/app\.css\?v=[^"]+)"', html).group(1)
     response = client.get(css, headers={"Accept-Encoding": "br, gzip"})
