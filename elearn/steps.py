@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from .auth.models import User
 from .certificates import service as certificates
 from .certificates.models import Certificate
+from .clock import utcnow
 from .content import Catalog, Module
 from .learning import service as learning
-from .learning.models import ModuleTotals
+from .learning.models import LessonProgress, ModuleTotals
 from .quiz import service as quizzes
 from .quiz.models import QuizAttempt
 from .refresher import service as refreshers
+from .xapi import queue as xapi_queue, statements as xapi
 
 
 @dataclass(frozen=True)
@@ -35,15 +37,24 @@ class StepResult:
 
 
 def finish_lesson(session: Session, catalog: Catalog, user: User, module: Module, lesson_id: str,
-                  policy: certificates.Policy) -> StepResult:
-    """The learner marked a lesson complete (idempotent)."""
+                  policy: certificates.Policy, tracking: xapi.Tracking | None = None) -> StepResult:
+    """The learner marked a lesson complete (idempotent). With `tracking` (xAPI is on), the first
+    completion queues a statement in the same transaction."""
+    first_time = tracking is not None and not _completed(session, user.id, module.id, lesson_id)
     learning.mark_complete(session, user.id, module, lesson_id)
+    if first_time:
+        xapi_queue.add(session, [xapi.lesson_completed(tracking, user.id, module, lesson_id, utcnow())], utcnow())
     session.commit()
-    return _certify(session, catalog, user, module, policy)
+    return _certify(session, catalog, user, module, policy, tracking=tracking)
+
+
+def _completed(session: Session, user_id: int, module_id: str, lesson_id: str) -> bool:
+    return session.scalar(select(LessonProgress.completed_at).filter_by(
+        user_id=user_id, module_id=module_id, lesson_id=lesson_id)) is not None
 
 
 def finish_attempt(session: Session, catalog: Catalog, user: User, attempt: QuizAttempt,
-                   policy: certificates.Policy) -> StepResult:
+                   policy: certificates.Policy, tracking: xapi.Tracking | None = None) -> StepResult:
     """The learner submitted an attempt: grade it once, recount the totals, then issue or renew
     the certificate. A refresher that passes renews the certificate it was taken for."""
     module = catalog.module(attempt.module_id)
@@ -59,16 +70,29 @@ def finish_attempt(session: Session, catalog: Catalog, user: User, attempt: Quiz
     session.refresh(attempt)
     if not graded_now:
         return StepResult()
+    if tracking is not None:
+        _track(session, xapi.quiz_graded(tracking, user.id, module, quiz, attempt.answers or {}, attempt.question_points or {},
+                                         attempt.points, attempt.max_points, attempt.passed, attempt.submitted_at))
     if attempt.quiz_id == refreshers.REFRESHER_ID:
         renewed = refreshers.renew_if_passed(session, user, module, attempt, policy)
+        if renewed is not None and tracking is not None:
+            _track(session, [xapi.certificate_earned(tracking, user.id, module, renewed.issued_at)])
         return StepResult(graded_now=True, certificate=renewed, renewed=renewed is not None)
-    return _certify(session, catalog, user, module, policy, graded_now=True)
+    return _certify(session, catalog, user, module, policy, graded_now=True, tracking=tracking)
 
 
-def _certify(session, catalog, user, module, policy, graded_now=False) -> StepResult:
+def _certify(session, catalog, user, module, policy, graded_now=False, tracking=None) -> StepResult:
     certificate = certificates.issue_if_complete(session, catalog, user, module, policy)
     renewed = certificate is not None and certificate.renewed_from_id is not None
+    if certificate is not None and tracking is not None:
+        _track(session, [xapi.certificate_earned(tracking, user.id, module, certificate.issued_at)])
     return StepResult(graded_now=graded_now, certificate=certificate, renewed=renewed)
+
+
+def _track(session: Session, statements: list[dict]) -> None:
+    """Queue xAPI statements (one small INSERT; `elearn xapi send` delivers them later)."""
+    xapi_queue.add(session, statements, utcnow())
+    session.commit()
 
 
 def repair_certificates(session: Session, catalog: Catalog, policy: certificates.Policy) -> int:

@@ -9,7 +9,9 @@ from ..auth import lockout as lockouts
 from ..certificates.service import Policy
 from ..content import Catalog, Module
 from ..db import db
+from ..i18n import current_lang
 from ..steps import StepResult
+from ..xapi.statements import Tracking
 
 
 def catalog() -> Catalog:
@@ -19,6 +21,13 @@ def catalog() -> Catalog:
 
 def certificate_policy() -> Policy:
     return Policy.from_config(current_app.config)
+
+
+def xapi_tracking() -> Tracking | None:
+    """What a finished step needs to queue xAPI statements, or None when xAPI is off (the default)."""
+    if not current_app.config.get("XAPI_ENDPOINT"):
+        return None
+    return Tracking(base_url=current_app.config["BASE_URL"], lang=current_lang())
 
 
 def lockout() -> lockouts.Lockout:

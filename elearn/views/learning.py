@@ -13,7 +13,7 @@ from ..learning import service
 from ..trainer.assignments import for_learner
 from ..trainer.service import memberships_of
 from .access import login_required
-from .context import catalog, certificate_policy, flash_step, get_module_lesson
+from .context import catalog, certificate_policy, flash_step, get_module_lesson, xapi_tracking
 from .forms import EmptyForm
 
 bp = Blueprint("learning", __name__)
@@ -66,7 +66,8 @@ def lesson(lang, module_id, lesson_id):
 def complete(lang, module_id, lesson_id):
     module, lesson = get_module_lesson(module_id, lesson_id)
     if EmptyForm().validate_on_submit():
-        result = steps.finish_lesson(db.session, catalog(), g.user, module, lesson.id, certificate_policy())
+        result = steps.finish_lesson(db.session, catalog(), g.user, module, lesson.id, certificate_policy(),
+                                     xapi_tracking())
         flash(_("Lesson marked as complete."), "success")
         flash_step(result)
     position = lesson.position

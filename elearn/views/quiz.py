@@ -12,7 +12,7 @@ from ..quiz import review as reviews, service
 from ..quiz.models import QuizAttempt
 from ..refresher.service import REFRESHER_ID, lessons_to_review, quiz_for
 from .access import login_required
-from .context import catalog, certificate_policy, flash_step, get_module_lesson
+from .context import catalog, certificate_policy, flash_step, get_module_lesson, xapi_tracking
 from .forms import EmptyForm
 
 bp = Blueprint("quiz", __name__, url_prefix="/<lang:lang>")
@@ -135,7 +135,7 @@ def submit(lang, attempt_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     is_refresher = attempt.quiz_id == REFRESHER_ID
-    result = steps.finish_attempt(db.session, catalog(), g.user, attempt, certificate_policy())
+    result = steps.finish_attempt(db.session, catalog(), g.user, attempt, certificate_policy(), xapi_tracking())
     if result.refused:
         flash(_("This attempt was not marked: the quiz’s rules did not allow it (another attempt was "
                 "submitted meanwhile, or the rules changed). Your other attempts are unchanged."), "error")
