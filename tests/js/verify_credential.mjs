@@ -29,4 +29,6 @@ const statuses = (result.statusResult?.results || []).map(
   r => ({purpose: r.credentialStatus.statusPurpose, status: r.status}));
 const statusError = result.statusResult?.error?.message ?? null;
 const proofVerified = Boolean(result.results?.length) && result.results.every(r => r.verified);
-process.stdout.write(JSON.stringify({verified: result.verified, proofVerified, error, statusError, statuses}) + '\n');
+// The library reports the bits; what a set bit means is the verifier's call: revoked is invalid.
+const revoked = statuses.some(s => s.purpose === 'revocation' && s.status);
+process.stdout.write(JSON.stringify({verified: result.verified, proofVerified, revoked, error, statusError, statuses}) + '\n');
