@@ -17,7 +17,7 @@ from .content.dates import parse_age
 from .content.reports import check_report, quiz_lint_report
 from .content.stats import format_stats
 from .db import upgrade_database
-from .web import warn_about_process_state
+from .web import RedactingRequestHandler, warn_about_process_state
 
 
 def _make_app() -> Flask:
@@ -61,7 +61,7 @@ def serve(host: str, port: int) -> None:
     with app.app_context():
         upgrade_database()
     click.echo(f"elearn: {len(app.extensions['catalog'].modules)} modules; serving on http://{host}:{port}/")
-    run_simple(host, port, app, threaded=True)
+    run_simple(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
 
 
 @main.group(cls=click.Group)

@@ -18,6 +18,11 @@
 | ELEARN_BADGE_KEY_DIR | `<instance>/badge-keys` (Open Badges signing keys: `elearn badges keygen`) |
 | ELEARN_XAPI_ENDPOINT | unset (no xAPI); the LRS's statements endpoint base, e.g. `https://lrs.example/xAPI/` |
 | ELEARN_XAPI_USERNAME, ELEARN_XAPI_PASSWORD | unset; HTTP Basic credentials for the LRS |
+| ELEARN_SESSION_IDLE_MINUTES | `120` (a session ends after this long without a request) |
+| ELEARN_SESSION_MAX_HOURS | `12` (and this long after sign-in, however active) |
+| ELEARN_INVITATIONS_PER_DAY | `100` (invitation e-mails one trainer may send per day, UTC) |
+| ELEARN_SIGN_IN_FAILURES_KEEP_HOURS | `24` (failed sign-ins are purged after this; see docs/privacy.md) |
+| ELEARN_REMINDERS_KEEP_DAYS | `400` (reminder records are purged after this, by `elearn privacy purge`) |
 """
 from __future__ import annotations
 
@@ -69,6 +74,11 @@ def from_env(instance: str) -> dict:
         "XAPI_ENDPOINT": os.environ.get("ELEARN_XAPI_ENDPOINT") or None,
         "XAPI_USERNAME": os.environ.get("ELEARN_XAPI_USERNAME") or None,
         "XAPI_PASSWORD": os.environ.get("ELEARN_XAPI_PASSWORD") or None,
+        "SESSION_IDLE_MINUTES": float(os.environ.get("ELEARN_SESSION_IDLE_MINUTES") or 120),
+        "SESSION_MAX_HOURS": float(os.environ.get("ELEARN_SESSION_MAX_HOURS") or 12),
+        "INVITATIONS_PER_DAY": int(os.environ.get("ELEARN_INVITATIONS_PER_DAY") or 100),
+        "SIGN_IN_FAILURES_KEEP_HOURS": float(os.environ.get("ELEARN_SIGN_IN_FAILURES_KEEP_HOURS") or 24),
+        "REMINDERS_KEEP_DAYS": int(os.environ.get("ELEARN_REMINDERS_KEEP_DAYS") or 400),
     }
 
 

@@ -86,10 +86,14 @@ def text_dir(lang: str | None = None) -> str:
 
 
 def switch_url(lang: str) -> str:
-    """This page in another language: same endpoint, arguments and query string."""
+    """This page in another language: same endpoint and arguments, and the query parameters the
+    page declared it reads (web.keeps_query), none on a page that carries a secret: a page never
+    echoes a parameter it does not know (with a secret beside it, that would leak it: BREACH)."""
     args = dict(request.view_args or {})
     if request.endpoint and "lang" in args:
-        args.update(request.args.to_dict())
+        if not g.get("carries_secrets"):
+            kept = g.get("kept_query", ())
+            args.update((k, v) for k, v in request.args.items() if k in kept)
         args["lang"] = lang
         return url_for(request.endpoint, **args)
     return url_for("learning.home", lang=lang)

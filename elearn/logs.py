@@ -5,6 +5,11 @@ duration in milliseconds, user id when signed in). Form bodies, query strings an
 never logged: the path is logged without its query string, which can carry codes or `next=`.
 Errors logged by Flask (`app.logger`, named `elearn`) go through the same handler, with the
 request id of the request that failed.
+
+Nothing that reaches the handler carries a code or an e-mail address: every line is passed
+through `redact`, which replaces the code in invitation, certificate and password-reset paths
+("/en/join/[code]"), any query string, and anything shaped like an e-mail address. Tracebacks
+included (a database error quotes the row it refused).
 """
 from __future__ import annotations
 
@@ -18,6 +23,24 @@ from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+CODE = "[code]"
+# The segment after these is a secret: an invitation code, a certificate code (verify, download,
+# the admin's page), a reset link's token.
+_CODE_PATHS = re.compile(r"(/(?:join|verify|certificates|recover/email)/)(?!\[code\])[^/?#\s\"'\\<>]+")
+_QUERY = re.compile(r"(/[^\s\"'?<>]*)\?[^\s\"'<>]*")
+_EMAIL = re.compile(r"[^\s\"'<>(),;:@\[\]\\]+@[^\s\"'<>(),;:@\[\]\\]+\.[A-Za-z0-9-]+")
+
+
+def redact(text: str) -> str:
+    """`text` without codes in paths, query strings or e-mail addresses."""
+    text = _QUERY.sub(r"\1?[query]", text)
+    text = _CODE_PATHS.sub(lambda match: match.group(1) + CODE, text)
+    return _EMAIL.sub("[e-mail]", text)
+
+
+class _RedactingFormatter(JsonFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class _RequestIdFilter(logging.Filter):
@@ -49,7 +72,7 @@ def configure(level: str = "INFO") -> None:
     if any(isinstance(h, _StderrHandler) for h in logger.handlers):
         return
     handler = _StderrHandler()
-    handler.setFormatter(JsonFormatter(FIELDS, rename_fields={"asctime": "time", "levelname": "level",
+    handler.setFormatter(_RedactingFormatter(FIELDS, rename_fields={"asctime": "time", "levelname": "level",
                                                               "name": "logger"}))
     handler.addFilter(_RequestIdFilter())
     logger.addHandler(handler)

@@ -1,7 +1,8 @@
-"""Cross-cutting web plumbing: fingerprinted static files, security headers, request ids and
-access logs, the proxy setting, /healthz."""
+"""Cross-cutting web plumbing: fingerprinted static files, security headers, pages that carry
+secrets, request ids and access logs (the development server's too), the proxy setting, /healthz."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -14,6 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
+from werkzeug.serving import WSGIRequestHandler
 
 from . import logs
 from .db import db
@@ -65,6 +67,43 @@ def asset_url(filename: str) -> str:
     """URL of a static file with a content hash, so it can be cached for a year."""
     path = os.path.join(current_app.static_folder, filename)
     return url_for("static", filename=filename, v=_digest(path, os.path.getmtime(path)))
+
+
+def carries_secrets(view):
+    """For a page (or a download) holding a code, a token or personal data: sent with
+    `Cache-Control: no-store` (no copy left in a shared phone's cache or a proxy), uncompressed
+    (so its size tells nothing about the secret: BREACH), and its language link keeps no query
+    parameters (i18n.switch_url) even if the page declares some with `keeps_query`."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        g.carries_secrets = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def keeps_query(*names: str):
+    """The query parameters a page reads, and so the only ones its language link carries over
+    (i18n.switch_url): a page never echoes a parameter it does not know."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            g.kept_query = names
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """The development server's request lines (`elearn serve`), without codes, query strings or
+    e-mail addresses, like the app's own access log."""
+
+    def log(self, type: str, message: str, *args) -> None:
+        super().log(type, "%s", logs.redact(message % args if args else message))
 
 
 def _has_nul(values) -> bool:
@@ -126,6 +165,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if g.get("carries_secrets"):
+            response.headers["Cache-Control"] = "no-store"
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-cache")
             response.vary.add("Cookie")

@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from elearn.badges import keys
+from elearn.auth import recovery
+from elearn.clock import utcnow
 from elearn.db import db
 from elearn.quiz.models import QuizAttempt
 from factories import finish_module, make_assignment, make_group, make_user, user
@@ -80,11 +82,25 @@ MATRIX = {
     "badges.achievement": ("GET", "/badges/achievements/sample", PUBLIC),
     "credentials.download": ("GET", "/{lang}/me/certificates/{cert}.credential.json", OWNER_OR_ADMIN),
     "credentials.verify": ("GET", "/{lang}/verify/credential", PUBLIC),
+    # accounts for people at risk (issue 13): recovery, sessions, the person's data
+    "auth.recover": ("GET", "/{lang}/recover", PUBLIC),
+    "auth.recover_email": ("POST", "/{lang}/recover/email", PUBLIC),
+    "auth.email_reset": ("GET", "/{lang}/recover/email/{email_token}", PUBLIC),
+    "auth.recovery_codes": ("POST", "/{lang}/account/recovery-codes", SIGNED_IN),
+    "auth.sign_out_everywhere": ("POST", "/{lang}/account/sign-out-everywhere", SIGNED_IN),
+    "auth.my_data_json": ("GET", "/{lang}/account/my-data.json", SIGNED_IN),
+    "auth.my_data_csv": ("GET", "/{lang}/account/my-data.csv", SIGNED_IN),
+    "auth.delete_account": ("GET", "/{lang}/account/delete", SIGNED_IN),
+    "trainer.member_reset_code": ("POST", G + "/members/{member}/reset-code", GROUP),
+    "trainer.user_reset_code": ("POST", "/{lang}/admin/users/{spare_member}/reset-code", ADMIN),
+    "trainer.delete_user": ("GET", "/{lang}/admin/users/{spare_member}/delete", ADMIN),
 }
+SIGNING_OUT = ("auth.sign_out_everywhere", "auth.logout")  # last: they end the clients' sessions
 POST_DATA = {
     "trainer.assign": {"module": "sample", "who": "", "due_on": "2031-01-31", "recur_months": ""},
     "trainer.set_role": {"role": "learner"},
     "trainer.invite": {"addresses": "someone@example.org"},
+    "auth.recovery_codes": {"codes-current": "correct horse battery"},
 }
 
 
@@ -110,6 +126,8 @@ def world(app, login):
                    spare_member=user("spare").id, spare_assignment=spare_assignment.id, cert=certificate.code,
                    attempt=db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.quiz_id == "final")))
     ids["kid"] = keys.generate(app.config["BADGE_KEY_DIR"], dt.datetime(2030, 1, 1))  # Open Badges signing key
+    with app.app_context():
+        ids["email_token"] = recovery.email_token(db.session, user("lena"), utcnow())
     clients = {"anonymous": app.test_client()}
     for role, username in (("learner", "lena"), ("trainer", "coach"), ("other_trainer", "rival"), ("admin", "boss")):
         clients[role] = login(username)
@@ -136,7 +154,7 @@ def test_every_route_answers_each_role_as_the_matrix_says(app, world, lang):
     clients, ids = world
     wrong = []
     # GETs first, then POSTs (some change state), signing out last
-    ordered = sorted(MATRIX.items(), key=lambda item: (item[1][0] == "POST", item[0] == "auth.logout"))
+    ordered = sorted(MATRIX.items(), key=lambda item: (item[1][0] == "POST", (item[0], *SIGNING_OUT).index(item[0], 1) if item[0] in SIGNING_OUT else 0))
     for endpoint, (method, template, expected) in ordered:
         url = template.format(lang=lang, **ids)
         for role in ROLES:

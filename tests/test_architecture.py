@@ -16,6 +16,7 @@ LAYERS = [
     {"certificates"},
     {"refresher", "trainer", "badges", "scorm", "xapi"},
     {"reminders", "steps"},
+    {"privacy"},
     {"i18n", "web", "errors", "demo"},
     {"views"},
     {"commands"},

@@ -29,12 +29,14 @@ WORDS = {
            "start": "ابدأ الاختبار", "submit": "أرسل الإجابات", "pass": "نجحت", "valid": "شهادة سارية",
            "download": "نزّل الشهادة (PDF)", "verify": "صفحة التحقق", "completed": "مكتمل",
            "create_group": "أنشئ المجموعة", "join": "انضمّ إلى المجموعة", "continue": "متابعة",
-           "assign": "أسند", "report": "تقرير التقدّم", "not_started": "لم يبدأ", "assigned": "المهام المسندة إليك"},
+           "assign": "أسند", "report": "تقرير التقدّم", "not_started": "لم يبدأ", "assigned": "المهام المسندة إليك",
+           "saved_codes": "حفظتُها، تابِع"},
     "en": {"register": "Create account", "complete": "Mark as complete", "check": "Check what you learned",
            "start": "Start the quiz", "submit": "Submit answers", "pass": "Passed", "valid": "Valid certificate",
            "download": "Download the certificate (PDF)", "verify": "Verification page", "completed": "Completed",
            "create_group": "Create group", "join": "Join the group", "continue": "Continue",
-           "assign": "Assign", "report": "Progress report", "not_started": "Not started", "assigned": "Assigned to you"},
+           "assign": "Assign", "report": "Progress report", "not_started": "Not started", "assigned": "Assigned to you",
+           "saved_codes": "I have saved them, continue"},
 }
 
 
@@ -74,6 +76,9 @@ def register(page, base, lang, username, password=STRONG):
     page.fill("#password", password)
     page.fill("#confirm", password)
     page.get_by_role("button", name=WORDS[lang]["register"]).click()
+    # The recovery codes, shown once, then on to the home page.
+    assert page.locator("ol.codes li").count() == 10, page.content()
+    page.get_by_role("link", name=WORDS[lang]["saved_codes"]).click()
     assert page.url == f"{base}/{lang}/", page.content()
 
 

@@ -44,7 +44,8 @@ def test_new_learner_joins_through_the_invitation_link(app, trainer, client):
     response = client.post(f"/en/register?next=/en/join/{code}", data={
         "csrf_token": token, "username": "newcomer", "password": "a long password", "confirm": "a long password",
         "locale": "en"})
-    assert response.headers["Location"] == f"/en/join/{code}"
+    # the recovery codes are shown once, with a link on to the invitation
+    assert response.status_code == 200 and f'<a class="button" href="/en/join/{code}">' in response.get_data(as_text=True)
     response = client.post(f"/en/join/{code}", data={"csrf_token": csrf_token(client, f"/en/join/{code}")})
     assert response.status_code == 302 and response.headers["Location"] == "/en/me/"
     assert "Beirut workshop" in client.get("/en/me/").get_data(as_text=True)

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import insert_once
 from .models import ROLES, User
+from .names import skeleton_key
 
 # scrypt is Werkzeug's default KDF: memory-hard, no extra dependency.
 _METHOD = "scrypt"
@@ -16,6 +17,10 @@ _METHOD = "scrypt"
 
 class UsernameTaken(Exception):
     pass
+
+
+class UsernameLooksTaken(UsernameTaken):
+    """The pseudonym reads the same as one in use (look-alike letters, invisible characters)."""
 
 
 def username_key(username: str) -> str:
@@ -32,13 +37,17 @@ def find_user(session: Session, username: str) -> User | None:
 
 def create_user(session: Session, username: str, password: str, *, display_name: str | None = None,
                 email: str | None = None, locale: str = "ar", role: str = "learner") -> User:
-    """Create and commit a user; raise UsernameTaken if the pseudonym is in use."""
+    """Create and commit a user; raise UsernameTaken if the pseudonym is in use, and
+    UsernameLooksTaken if it only looks like one in use."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    user = User(username=username.strip(), username_key=username_key(username),
+    look = skeleton_key(username)
+    user = User(username=username.strip(), username_key=username_key(username), name_skeleton=look,
                 display_name=(display_name or username).strip(), email=(email or None),
                 password_hash=hash_password(password), locale=locale, role=role)
     if not insert_once(session, user):
+        if find_user(session, username) is None and session.scalar(select(User.id).where(User.name_skeleton == look)):
+            raise UsernameLooksTaken(username)
         raise UsernameTaken(username)
     return user
 
@@ -52,8 +61,13 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def is_password(user: User, password: str) -> bool:
+    """The check behind every "type your current password" (account page, deleting the account)."""
+    return check_password_hash(user.password_hash, password)
+
+
 def change_password(session: Session, user: User, current: str, new: str) -> bool:
-    if not check_password_hash(user.password_hash, current):
+    if not is_password(user, current):
         return False
     user.password_hash = hash_password(new)
     session.commit()

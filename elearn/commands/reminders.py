@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from ..clock import utcnow
 from ..db import db
+from ..logs import redact
 from ..mail import mail_configured
 from ..reminders import service
 
@@ -31,10 +32,9 @@ def send(dry_run: bool) -> None:
         outcomes = service.send_all(app, db.session, app.extensions["catalog"], utcnow(), dry_run)
     for outcome in outcomes:
         if outcome.result != "already sent":
-            line = f"{outcome.result}: {outcome.planned.kind} to user {outcome.planned.user_id}"
-            line += f" <{outcome.address}>" if outcome.address else ""
-            line += f" ({outcome.planned.key})"
-            click.echo(line + (f": {outcome.error}" if outcome.error else ""))
+            # The user id, never the address: this output ends up in cron mail and log files.
+            line = f"{outcome.result}: {outcome.planned.kind} to user {outcome.planned.user_id} ({outcome.planned.key})"
+            click.echo(line + (f": {redact(outcome.error)}" if outcome.error else ""))
     counts = {result: sum(o.result == result for o in outcomes)
               for result in ("sent", "would send", "already sent", "no address", "busy", "failed")}
     click.echo("reminders: " + ", ".join(f"{n} {result}" for result, n in counts.items() if n or result == "sent"))

@@ -1,4 +1,4 @@
-"""`elearn users create|set-role|set-password`: make trainers and admins, change a role (never
+"""`elearn users create|set-role|set-password|reset-code`: make trainers and admins, change a role (never
 removing the last administrator) and set a password from the command line, e.g. to give the
 admin role back, or a way in, when nobody can from the web."""
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..auth import admin, passwords
+from ..auth import admin, passwords, recovery
 from ..auth.models import ROLES
 from ..auth.service import UsernameTaken, create_user, find_user
+from ..clock import utcnow
 from ..db import db
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -54,6 +55,16 @@ def set_password(username: str, password: str) -> None:
     _check_password(password, user.username)
     admin.set_password(db.session, user, password)
     click.echo(f"password of '{user.username}' set; their other sessions are ended")
+
+
+@users.command("reset-code")
+@click.argument("username")
+def reset_code(username: str) -> None:
+    """Print a one-time code with which USERNAME sets a new password ("Forgot your password?" on
+    the sign-in page). Valid for 72 hours; cancels any earlier reset code; the reset is recorded."""
+    user = _user(username)
+    code, expires = recovery.issue_reset_code(db.session, user, None, utcnow())
+    click.echo(f"reset code for '{user.username}': {code} (valid until {expires:%Y-%m-%d %H:%M} UTC, once)")
 
 
 def _user(username: str):

@@ -37,6 +37,9 @@ from ..trainer.models import Assignment, Group, Membership
 from .models import Reminder
 
 CLAIM_LEASE = dt.timedelta(minutes=15)
+# No reminder about a certificate that expired longer ago than this: a year of "expired" is
+# enough, and it lets `elearn privacy purge` delete old reminder rows without any being sent again.
+REMIND_EXPIRED_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ def learner_reminders(session: Session, catalog: Catalog, today: dt.date, due_so
     horizon = today + dt.timedelta(days=due_soon_days)
     rows = session.execute(select(Certificate.id, Certificate.user_id, Certificate.expires_on).where(
         Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None), Certificate.expires_on <= horizon,
+        Certificate.expires_on >= today - dt.timedelta(days=REMIND_EXPIRED_DAYS),
+        Certificate.user_id.is_not(None),  # kept verifiable after its holder deleted their account
         Certificate.module_id.in_(_validity_modules(catalog))).order_by(Certificate.id)).all()
     planned = []
     for cert_id, user_id, expires_on in rows:

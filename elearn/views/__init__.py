@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, assignments, auth, certificates, groups, invitations, learning, quiz, refresher, reports
+from . import (account, admin, assignments, auth, certificates, groups, invitations, learning, quiz, recovery,
+               refresher, reports, resets)
 from . import badges
 from .quiz import option_label
 from .refresher import renewal_notices
 
-# Modules that only add routes to a blueprint defined elsewhere (the trainer's, in groups.py).
-_ROUTES_ONLY = (admin, assignments, invitations, reports)
+# Modules that only add routes to a blueprint defined elsewhere (the trainer's, in groups.py; the
+# account pages', in auth.py).
+_ROUTES_ONLY = (account, admin, assignments, invitations, recovery, reports, resets)
 
 
 def init_app(app: Flask) -> None:

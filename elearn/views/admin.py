@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from ..auth import admin
 from ..auth.models import User
 from ..db import db
+from ..web import keeps_query
 from .access import admin_required
 from .forms import RoleForm
 from .groups import bp
@@ -15,6 +16,7 @@ from .groups import bp
 
 @bp.route("/admin/users/")
 @admin_required
+@keeps_query("q")
 def users(lang):
     query = (request.args.get("q") or "").strip()[:120]
     stmt = select(User).order_by(User.role.desc(), User.username_key).limit(200)

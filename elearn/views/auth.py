@@ -1,22 +1,23 @@
-"""Account pages: /<lang>/register, /login, /logout, /account."""
+"""Signing in and out: /<lang>/register, /login, /logout, and the session behind them (the
+account pages are in account.py, recovery in recovery.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext
 
-from ..auth import lockout as lockouts
-from ..auth.models import User
-from ..auth.service import UsernameTaken, authenticate, change_password, create_user, fingerprint
+from ..auth import lockout as lockouts, recovery, sessions
+from ..auth.service import UsernameLooksTaken, UsernameTaken, authenticate, create_user, fingerprint, is_password
 from ..clock import utcnow
 from ..db import db
 from ..extensions import limiter
-from .access import login_required
+from ..web import carries_secrets, keeps_query
 from .context import lockout
-from .forms import EmptyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from .forms import EmptyForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
 
@@ -24,25 +25,53 @@ bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
 
 
+# Like sign-in, per address: every form that asks for the current password (its field is named
+# "current", with the form's prefix). The pseudonym's lockout applies too (current_password_ok).
+password_checks = limiter.shared_limit(
+    "10 per minute; 50 per hour", scope="current-password", methods=["POST"],
+    exempt_when=lambda: not any(key.rsplit("-", 1)[-1] == "current" for key in request.form))
+
+
+def session_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=float(current_app.config["SESSION_MAX_HOURS"]))
+
+
+def _epoch(moment: dt.datetime) -> int:
+    return int(moment.replace(tzinfo=dt.timezone.utc).timestamp())
+
+
 def load_user() -> None:
-    """Put the signed-in user on g.user. The session also carries a fingerprint of the password
-    hash, so changing the password signs out every other browser."""
+    """Put the signed-in user on g.user. The cookie carries a session token that must match a live
+    row on the server (auth/sessions.py), the time of the last request (for the idle timeout), and
+    a fingerprint of the password hash (a new password, however it was set, ends the session)."""
     g.user = None
     if request.endpoint == "static":  # never touch the session there: no Vary: Cookie on cached files
         return
-    uid = session.get("uid")
-    if uid is None:
+    token = session.get("sid")
+    if token is None:
+        if "uid" in session:  # a cookie from before sessions were kept on the server
+            session.clear()
         return
-    user = db.session.get(User, uid)
-    if user is None or session.get("pw") != fingerprint(user):
+    now = utcnow()
+    user = sessions.user_for(db.session, token, now, session_lifetime())
+    idle = _epoch(now) - session.get("seen", 0) > float(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    if user is None or idle or session.get("pw") != fingerprint(user):
+        if user is not None:
+            sessions.end(db.session, token)
         session.clear()
         return
+    if _epoch(now) - session.get("seen", 0) >= 60:  # a minute's precision keeps the cookie from changing on every page
+        session["seen"] = _epoch(now)
     g.user = user
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("LOCKOUT_FAILURES", lockouts.FAILURES)
     app.config.setdefault("LOCKOUT_MINUTES", lockouts.MINUTES)
+    app.config.setdefault("SESSION_IDLE_MINUTES", sessions.IDLE_MINUTES)
+    app.config.setdefault("SESSION_MAX_HOURS", sessions.MAX_HOURS)
+    # The browser forgets the cookie when the server would refuse it anyway.
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=float(app.config["SESSION_MAX_HOURS"]))
     app.before_request(load_user)
     app.register_blueprint(bp)
 
@@ -63,15 +92,49 @@ def _safe_next(default: str) -> str:
     return local_path(request.args.get("next")) or default
 
 
-def _sign_in(user) -> None:
-    session.clear()  # a fresh session on sign-in: no fixation
-    session["uid"] = user.id
+def sign_in(user) -> None:
+    """A new server-side session for `user`, in a fresh cookie (no fixation)."""
+    now = utcnow()
+    token = sessions.start(db.session, user, now, session_lifetime())
+    session.clear()
+    session["sid"] = token
     session["pw"] = fingerprint(user)
+    session["seen"] = _epoch(now)
     session.permanent = True
+
+
+def sign_out() -> None:
+    """End this browser's session on the server, and forget the cookie."""
+    if session.get("sid"):
+        sessions.end(db.session, session["sid"])
+    session.clear()
+
+
+def locked_message(until: dt.datetime) -> str:
+    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+    return ngettext("Too many failed sign-ins with this pseudonym. Try again in %(num)d minute.",
+                    "Too many failed sign-ins with this pseudonym. Try again in %(num)d minutes.", minutes)
+
+
+def current_password_ok(user, field) -> bool:
+    """Check the current password typed in `field` as a sign-in is checked: refused while the
+    pseudonym is locked out, and a wrong password counts towards the lockout. The error goes on
+    the field. (The per-address limit is `password_checks`, on the view.)"""
+    guard = lockout()
+    until = guard.begin(user.username)  # counted before the check, as in login()
+    if until is not None:
+        field.errors.append(locked_message(until))
+        return False
+    if is_password(user, field.data or ""):
+        guard.succeeded(user.username)
+        return True
+    field.errors.append(_("The current password is wrong."))
+    return False
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+@keeps_query("next")
 def register(lang):
     if g.user is not None:
         return redirect(url_for("learning.home"))
@@ -82,17 +145,28 @@ def register(lang):
         try:
             user = create_user(db.session, form.username.data, form.password.data,
                                email=(form.email.data or "").strip() or None, locale=form.locale.data)
+        except UsernameLooksTaken:
+            form.username.errors.append(_("This pseudonym looks the same as one already in use (letters from "
+                                          "another alphabet or invisible characters). Choose another one."))
         except UsernameTaken:
             form.username.errors.append(_("This pseudonym is taken. Try another one."))
         else:
-            _sign_in(user)
+            sign_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
-            return redirect(_safe_next(url_for("learning.home", lang=user.locale)))
+            # Shown once, in this response: the codes are never stored in clear, nor put in the cookie.
+            return show_recovery_codes(recovery.new_recovery_codes(db.session, user, utcnow()),
+                                       _safe_next(url_for("learning.home", lang=user.locale)), first=True)
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@carries_secrets
+def show_recovery_codes(codes: list[str], next_url: str, first: bool = False):
+    return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url, first=first)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@keeps_query("next")
 def login(lang):
     form = LoginForm()
     if form.validate_on_submit():
@@ -101,15 +175,12 @@ def login(lang):
         # concurrent guesses cannot all pass a "not locked yet" check; a locked name costs no hashing.
         until = guard.begin(name)
         if until is not None:
-            minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
-            form.username.errors.append(ngettext(
-                "Too many failed sign-ins with this pseudonym. Try again in %(num)d minute.",
-                "Too many failed sign-ins with this pseudonym. Try again in %(num)d minutes.", minutes))
+            form.username.errors.append(locked_message(until))
             return render_template("auth/login.html", form=form), 429
         user = authenticate(db.session, name, form.password.data)
         if user is not None:
             guard.succeeded(name)
-            _sign_in(user)
+            sign_in(user)
             return redirect(_safe_next(url_for("learning.home", lang=user.locale)))
         form.password.errors.append(_("Wrong pseudonym or password."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -118,32 +189,6 @@ def login(lang):
 @bp.route("/logout", methods=["POST"])
 def logout(lang):
     if EmptyForm().validate_on_submit():
-        session.clear()
+        sign_out()
         flash(_("You are signed out."), "info")
     return redirect(url_for("learning.home"))
-
-
-@bp.route("/account", methods=["GET", "POST"])
-@login_required
-def account(lang):
-    user = g.user
-    profile = ProfileForm(obj=user, prefix="profile")
-    password = PasswordForm(prefix="password")
-    password.user_inputs = [user.username, user.display_name]
-    if request.method == "POST" and "profile-display_name" in request.form:
-        if profile.validate_on_submit():
-            user.display_name = profile.display_name.data.strip()
-            user.certificate_name = (profile.certificate_name.data or "").strip() or None
-            user.email = (profile.email.data or "").strip() or None
-            user.locale = profile.locale.data
-            db.session.commit()
-            flash(_("Your settings are saved."), "success")
-            return redirect(url_for("auth.account", lang=user.locale))
-    elif request.method == "POST" and password.validate_on_submit():
-        if change_password(db.session, user, password.current.data, password.password.data):
-            session["pw"] = fingerprint(user)
-            flash(_("Your password is changed. Other browsers are signed out."), "success")
-            return redirect(url_for("auth.account"))
-        password.current.errors.append(_("The current password is wrong."))
-    status = 400 if (profile.errors or password.errors) else 200
-    return render_template("auth/account.html", profile=profile, password=password), status

@@ -71,8 +71,9 @@ class RegisterForm(FlaskForm):
     ], description=_l("You sign in with this. It need not be your real name."))
     email = StringField(_l("E-mail (optional)"), validators=[
         Optional(), Length(max=254), Regexp(EMAIL, message=_l("This does not look like an e-mail address.")),
-    ], description=_l("Without an e-mail address a forgotten password cannot be reset by e-mail: "
-                      "ask your trainer or an administrator. We never show it to anyone."))
+    ], description=_l("Not needed: a forgotten password is reset with one of the recovery codes you get next, "
+                      "or by your trainer or an administrator. With an address it can also be reset by e-mail. "
+                      "We never show it to anyone."))
     password = PasswordField(_l("Password"), validators=_password_rules(),
                              description=_l("At least 10 characters. A few unrelated words are easy to remember."))
     confirm = PasswordField(_l("Repeat the password"), validators=[
@@ -161,3 +162,45 @@ class InviteForm(FlaskForm):
         if len(addresses) > MAX_INVITES:
             raise ValidationError(_("Send at most %(max)s invitations at a time.", max=MAX_INVITES))
         field.addresses = list(dict.fromkeys(addresses))
+
+
+# -- recovery, sessions, privacy (docs/privacy.md) ---------------------------------------------
+
+class CurrentPasswordForm(FlaskForm):
+    """Asks for the current password before something a stolen session must not do alone."""
+
+    current = PasswordField(_l("Current password"), validators=[_required(), Length(max=200)])
+
+
+CERTIFICATE_CHOICES = [SelectChoice("keep", _l("Keep them verifiable under the name printed on them")),
+                       SelectChoice("revoke", _l("Revoke them: the verification page will say they were withdrawn"))]
+
+
+class DeleteAccountForm(CurrentPasswordForm):
+    certificates = RadioField(_l("Your certificates"), choices=CERTIFICATE_CHOICES, default="keep",
+                              validators=[_required()])
+
+
+class AdminDeleteForm(FlaskForm):
+    certificates = RadioField(_l("Their certificates"), choices=CERTIFICATE_CHOICES, default="keep",
+                              validators=[_required()])
+
+
+class RecoverForm(FlaskForm):
+    username = StringField(_l("Pseudonym"), validators=[_required(), Length(max=40)])
+    code = StringField(_l("Recovery code or reset code"), validators=[_required(), Length(max=40)],
+                       description=_l("One of the recovery codes you saved, or a code your trainer or an "
+                                      "administrator gave you. Dashes and spaces do not matter."))
+    password = PasswordField(_l("New password"), validators=_password_rules())
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        _required(), EqualTo("password", message=_l("The two passwords do not match."))])
+
+
+class EmailLinkForm(FlaskForm):
+    username = StringField(_l("Pseudonym"), validators=[_required(), Length(max=40)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=_password_rules())
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        _required(), EqualTo("password", message=_l("The two passwords do not match."))])

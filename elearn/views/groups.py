@@ -13,6 +13,7 @@ from ..i18n import current_lang
 from ..mail import mail_configured
 from ..trainer import assignments, service
 from ..trainer.models import Group
+from ..web import carries_secrets
 from .access import login_required, trainer_required
 from .context import catalog
 from .forms import AssignmentForm, EmptyForm, InviteForm, clean_name
@@ -58,6 +59,7 @@ def group(lang, group_id):
     return render_group(get_group(group_id))
 
 
+@carries_secrets  # the invitation code
 def render_group(group: Group, members=None, assignment_form=None, invite_form=None):
     """The group page: invitation, assignments and members (also shown again with form errors)."""
     members = service.members(db.session, group) if members is None else members
@@ -92,6 +94,7 @@ def join_form(lang):
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @limiter.limit("30 per minute")
+@carries_secrets
 def join(lang, code):
     group = service.find_by_code(db.session, code)
     if group is None:

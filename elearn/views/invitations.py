@@ -1,4 +1,5 @@
-"""Invitations to a group by e-mail (only when SMTP is configured)."""
+"""Invitations to a group by e-mail (only when SMTP is configured), at most INVITATIONS_PER_DAY
+a day per trainer (trainer/invitations.py)."""
 from __future__ import annotations
 
 import smtplib
@@ -6,7 +7,10 @@ import smtplib
 from flask import current_app, flash, g, redirect, url_for
 from flask_babel import force_locale, gettext as _, ngettext
 
+from ..clock import today
+from ..db import db
 from ..mail import mail_configured, send_mail
+from ..trainer import invitations
 from .access import trainer_required
 from .forms import InviteForm
 from .groups import bp, get_group, render_group
@@ -38,6 +42,12 @@ def invite(lang, group_id):
     form = InviteForm()
     if not form.validate_on_submit():
         return render_group(group, invite_form=form), 400
+    addresses, cap = form.addresses.addresses, int(current_app.config["INVITATIONS_PER_DAY"])
+    if not invitations.reserve(db.session, g.user.id, len(addresses), today(), cap):
+        left = invitations.left_today(db.session, g.user.id, today(), cap)
+        form.addresses.errors.append(_("At most %(max)s invitation e-mails a day can be sent. Left for today: "
+                                       "%(left)s.", max=cap, left=left))
+        return render_group(group, invite_form=form), 429
     subject, body = invitation_text(group, g.user.display_name)
     failed = []
     for address in form.addresses.addresses:
@@ -46,6 +56,8 @@ def invite(lang, group_id):
         except (OSError, smtplib.SMTPException) as error:
             current_app.logger.warning("invitation to a group member not delivered: %s", type(error).__name__)
             failed.append(address)
+    if failed:
+        invitations.give_back(db.session, g.user.id, len(failed), today())
     sent = len(form.addresses.addresses) - len(failed)
     if sent:
         flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", sent), "success")

@@ -16,6 +16,7 @@ from ..db import db
 from ..i18n import text_dir
 from ..trainer import assignments as rules, charts, report
 from ..trainer.models import Membership
+from ..web import keeps_query
 from .access import trainer_required
 from .context import catalog
 from .groups import bp, get_group
@@ -59,6 +60,7 @@ def _filtered(group):
 
 @bp.route("/trainer/groups/<int:group_id>/report")
 @trainer_required
+@keeps_query("module", "status", "sort", "order", "q", "certificate", "page")
 def group_report(lang, group_id):
     group = get_group(group_id)
     rows, modules, chosen, params, page = _filtered(group)
