@@ -30,7 +30,11 @@ class Base(DeclarativeBase):
 
 # pool_pre_ping: a connection the database dropped (restart, failover) is replaced before use,
 # so the app recovers by itself instead of failing one request per pooled connection.
-db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
+# expire_on_commit=False: a commit does not make the next attribute read (say, the signed-in user's
+# name in the page header) load the row again. Code that needs a row as another statement left
+# it refreshes it explicitly (session.refresh).
+db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True},
+                session_options={"expire_on_commit": False})
 migrate = Migrate(directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 
 

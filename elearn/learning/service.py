@@ -19,6 +19,9 @@ from ..quiz.models import QuizAttempt
 from .models import LessonProgress, ModuleTotals
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+#: A lesson view is written at most once per learner and lesson in this time: "last activity" in
+#: reports and "continue where you left off" need minutes, not every page view (each is a commit).
+VISIT_RESOLUTION = dt.timedelta(minutes=5)
 
 
 def module_status(done: int, total: int, active: bool) -> str:
@@ -73,9 +76,14 @@ def _row(session: Session, user_id: int, module_id: str, lesson_id: str) -> Less
 
 
 def record_visit(session: Session, user_id: int, module: Module, lesson_id: str) -> bool:
-    """Note that the learner opened the lesson (committed); return whether they completed it before."""
-    row = _row(session, user_id, module.id, lesson_id)
-    now = row.last_opened_at = utcnow()
+    """Note that the learner opened the lesson (committed, unless they opened it less than
+    VISIT_RESOLUTION ago: then nothing a report shows changes); return whether they completed it."""
+    now = utcnow()
+    row = session.scalar(select(LessonProgress).filter_by(user_id=user_id, module_id=module.id, lesson_id=lesson_id))
+    if row is not None and now - row.last_opened_at < VISIT_RESOLUTION:
+        return row.completed_at is not None
+    row = row or _row(session, user_id, module.id, lesson_id)
+    row.last_opened_at = now
     completed = row.completed_at is not None
     touched = session.execute(update(ModuleTotals).where(
         ModuleTotals.user_id == user_id, ModuleTotals.module_id == module.id).values(last_activity=now)).rowcount

@@ -58,7 +58,8 @@ def lesson(lang, module_id, lesson_id):
     previous = module.lessons[position - 1] if position > 0 else None
     following = module.lessons[position + 1] if position + 1 < len(module.lessons) else None
     return render_template("learning/lesson.html", module=module, lesson=lesson, text=lesson.text(lang),
-                           previous=previous, following=following, completed=completed, form=EmptyForm())
+                           previous=previous, following=following, completed=completed,
+                           form=EmptyForm() if g.user is not None else None)  # a CSRF token costs; only members post
 
 
 @bp.route("/<lang:lang>/modules/<module_id>/<lesson_id>/complete", methods=["POST"])
