@@ -72,7 +72,10 @@ def live_server(app) -> Iterator[str]:
     """Serve `app` on a free loopback port with werkzeug's threaded server; yields the base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    from elearn.web import RedactingRequestHandler
+
+    # The request lines it logs carry no codes, like `elearn serve`'s.
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=RedactingRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
