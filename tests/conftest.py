@@ -29,6 +29,13 @@ VALID = FIXTURES / "valid"
 PG_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
 
 
+def pytest_collection_modifyitems(items):
+    """Every browser test is also slow (Chromium and a live server): `-m "not slow"` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 def base_config(tmp_path: Path, url: str) -> dict:
     return {
         "TESTING": True,

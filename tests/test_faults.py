@@ -23,6 +23,7 @@ def database_url(app):
     return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
+@pytest.mark.slow  # a gunicorn server, learners submitting, a kill -9 and a restart
 def test_kill_9_loses_no_acknowledged_submission(database_url, tmp_path):
     lines = []
     outcome = faults.kill_test(database_url, str(tmp_path), learners=4, seconds=1.0, workers=2,

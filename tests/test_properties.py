@@ -23,6 +23,8 @@ from elearn.trainer.models import Group
 from factories import finish_module, make_user
 from quizhelpers import attempt_id, start
 
+pytestmark = pytest.mark.slow  # hundreds of requests per test; `-m "not slow"` leaves them out
+
 # On a developer's machine each run tries new examples; in CI (CI=true) the examples are fixed,
 # so a submission is never failed by an example that an unrelated change happened to draw.
 IN_CI = bool(os.environ.get("CI"))

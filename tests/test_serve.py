@@ -8,6 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import VALID
 
 
@@ -29,6 +31,7 @@ def wait_for(url: str, seconds: float = 30) -> bytes:
             time.sleep(0.2)
 
 
+@pytest.mark.slow  # migrates a database and starts gunicorn with two workers
 def test_gunicorn_serves_the_app_with_several_workers(tmp_path):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
