@@ -63,7 +63,7 @@ if content:
     config.update(LESSONS_DIR=content + "/lessons", QUIZZES_DIR=content + "/quizzes")
 app = create_app(config)
 with app.app_context():
-    if url.startswith("postgresql"):
+    if url.startswith("postgresql") and sys.argv[6] == "fresh":
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade_database()
@@ -80,7 +80,9 @@ class Server:
     """A fresh database and gunicorn serving `checkout` on it."""
 
     def __init__(self, checkout: Path, database: str, workers: int, content: Path | None, learners: int,
-                 redis: str | None = None):
+                 redis: str | None = None, fresh: bool = True):
+        """`fresh`: empty a PostgreSQL database first (DROP SCHEMA); the tests pass False, as they
+        hand over a migrated, empty one."""
         self.instance = tempfile.mkdtemp(prefix="attacks-instance-")
         self.url = database if database != "sqlite" else f"sqlite:///{self.instance}/elearn.sqlite3"
         self.env = {**os.environ, "PYTHONPATH": str(checkout), "ELEARN_INSTANCE_PATH": self.instance,
@@ -93,14 +95,15 @@ class Server:
         if redis:
             self.env["ELEARN_RATELIMIT_STORAGE_URI"] = redis
         subprocess.run([str(PYTHON), "-c", PREPARE, self.url, self.instance, str(learners),
-                        str(content or ""), PASSWORD], env=self.env, cwd=checkout, check=True)
+                        str(content or ""), PASSWORD, "fresh" if fresh else "keep"], env=self.env, cwd=checkout,
+                       check=True)
         self.port = free_port()
         gunicorn = PYTHON.with_name("gunicorn")
         self.log = open(Path(self.instance) / "gunicorn.log", "ab")
         self.process = subprocess.Popen(
             [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
              "--timeout", "120", "elearn.wsgi:app"], env=self.env, cwd=checkout, stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # four workers loading the content on a busy 2-core machine
         while True:
             try:
                 if Browser(self.port).get("/healthz")[0] == 200:
@@ -108,6 +111,7 @@ class Server:
             except OSError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
+                stop(self.process)
                 raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
             time.sleep(0.2)
         self.db = create_engine(self.url)
