@@ -335,3 +335,40 @@ def test_a_drawing_final_asks_a_fresh_selection_and_waits_after_a_failure(drawin
     assert not first & {item["q"] for item in layout}  # the other two questions of the bank
     html = client.get(result).get_data(as_text=True)
     assert "100%" in html and "right answer</span>" in html
+
+
+def test_migration_0009_keeps_the_newest_of_duplicate_open_attempts(tmp_path):
+    """Duplicates a race left before the index: the newest open attempt of each learner and quiz is
+    kept, graded attempts are untouched, and the index then refuses a new duplicate."""
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+
+    from conftest import PG_URL
+
+    url = PG_URL or f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    if PG_URL:
+        with create_engine(PG_URL).begin() as conn:  # the `app` fixture is not used: start from nothing
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    old = create_app(base_config(tmp_path, url))
+    with old.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, username, username_key, display_name, password_hash, role, "
+                              "locale, created_at) VALUES (1, 'a', 'a', 'a', 'x', 'learner', 'en', '2026-01-01')"))
+            for i, (quiz, submitted) in enumerate([("final", None), ("final", None), ("final", "2026-01-02"),
+                                                   ("check-first-lesson", None), ("final", None)], start=1):
+                conn.execute(text("INSERT INTO quiz_attempts (id, user_id, module_id, quiz_id, content_version, layout, "
+                                  "answers, started_at, submitted_at) VALUES (:i, 1, 'sample', :q, 'v', '[]', '{}', "
+                                  "'2026-01-01', :s)"), {"i": i, "q": quiz, "s": submitted})
+        upgrade()
+        with db.engine.connect() as conn:
+            kept = conn.execute(text("SELECT id FROM quiz_attempts ORDER BY id")).scalars().all()
+        assert kept == [3, 4, 5]
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO quiz_attempts (id, user_id, module_id, quiz_id, content_version, layout, "
+                              "answers, started_at) VALUES (99, 1, 'sample', 'final', 'v', '[]', '{}', '2026-01-03')"))
+        if PG_URL:
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
