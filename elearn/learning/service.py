@@ -79,10 +79,11 @@ def record_visit(session: Session, user_id: int, module: Module, lesson_id: str)
     """Note that the learner opened the lesson (committed, unless they opened it less than
     VISIT_RESOLUTION ago: then nothing a report shows changes); return whether they completed it."""
     now = utcnow()
-    row = session.scalar(select(LessonProgress).filter_by(user_id=user_id, module_id=module.id, lesson_id=lesson_id))
-    if row is not None and now - row.last_opened_at < VISIT_RESOLUTION:
-        return row.completed_at is not None
-    row = row or _row(session, user_id, module.id, lesson_id)
+    seen = session.execute(select(LessonProgress.last_opened_at, LessonProgress.completed_at).filter_by(
+        user_id=user_id, module_id=module.id, lesson_id=lesson_id)).first()  # two columns, no ORM object
+    if seen is not None and now - seen.last_opened_at < VISIT_RESOLUTION:
+        return seen.completed_at is not None
+    row = _row(session, user_id, module.id, lesson_id)
     row.last_opened_at = now
     completed = row.completed_at is not None
     touched = session.execute(update(ModuleTotals).where(

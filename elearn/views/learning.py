@@ -1,8 +1,9 @@
 """/, /<lang>/, /<lang>/modules/<module>/, /<lang>/modules/<module>/<lesson>/."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import steps
 from ..certificates.service import for_user
@@ -21,6 +22,21 @@ bp = Blueprint("learning", __name__)
 
 def assignments_for(user_id: int):
     return for_learner(db.session, user_id, today())
+
+
+def lesson_article(module, lesson, lang: str) -> Markup:
+    """The lesson's article (text, objectives, key terms, sources), rendered once per process.
+
+    It cannot go stale: it depends only on the catalog, which is immutable while the process
+    runs (a content change means a restart, and a new module version in the key), and on the
+    interface catalogue, also loaded once. Rendering it per view was most of a lesson page's cost.
+    """
+    articles = current_app.extensions.setdefault("lesson_articles", {})
+    key = (module.id, module.version, lesson.id, lang)
+    if key not in articles:
+        articles[key] = Markup(render_template("learning/_lesson_article.html", module=module, lesson=lesson,
+                                               text=lesson.text(lang), lang=lang))
+    return articles[key]
 
 
 @bp.route("/")
@@ -58,6 +74,7 @@ def lesson(lang, module_id, lesson_id):
     previous = module.lessons[position - 1] if position > 0 else None
     following = module.lessons[position + 1] if position + 1 < len(module.lessons) else None
     return render_template("learning/lesson.html", module=module, lesson=lesson, text=lesson.text(lang),
+                           article=lesson_article(module, lesson, lang),
                            previous=previous, following=following, completed=completed,
                            form=EmptyForm() if g.user is not None else None)  # a CSRF token costs; only members post
 
