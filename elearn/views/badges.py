@@ -85,6 +85,7 @@ def download(lang, code):
         return redirect(url_for("certificates.mine", lang=lang))
     response = _json(document, mimetype="application/vc+ld+json", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    del response.headers["Access-Control-Allow-Origin"]  # the learner's own file, not for other sites
     response.headers["Content-Disposition"] = (
         f'attachment; filename="elearn-{certificate.module_id}-{certificate.code}.credential.json"')
     return response
