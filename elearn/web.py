@@ -64,9 +64,15 @@ def _digest(path: str, mtime: float) -> str:
 
 
 def asset_url(filename: str) -> str:
-    """URL of a static file with a content hash, so it can be cached for a year."""
-    path = os.path.join(current_app.static_folder, filename)
-    return url_for("static", filename=filename, v=_digest(path, os.path.getmtime(path)))
+    """URL of a static file with a content hash, so it can be cached for a year.
+
+    Worked out once per process and file (static files ship with a release and do not change
+    while it runs), except in debug mode, where an edited file gets a new hash at once."""
+    urls = current_app.extensions.setdefault("asset_urls", {})
+    if filename not in urls or current_app.debug:
+        path = os.path.join(current_app.static_folder, filename)
+        urls[filename] = url_for("static", filename=filename, v=_digest(path, os.path.getmtime(path)))
+    return urls[filename]
 
 
 def carries_secrets(view):
