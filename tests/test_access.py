@@ -27,6 +27,8 @@ OWNER_OR_ADMIN = {**OWNER, "admin": "ok"}
 GROUP = {"anonymous": "login", "learner": 403, "trainer": "ok", "other_trainer": 403, "admin": "ok"}
 TRAINERS = {"anonymous": "login", "learner": 403, "trainer": "ok", "other_trainer": "ok", "admin": "ok"}
 ADMIN = {"anonymous": "login", "learner": 403, "trainer": 403, "other_trainer": 403, "admin": "ok"}
+# Only the learner completed the sample module: feedback is for those who did.
+COMPLETED_IT = {"anonymous": "login", "learner": "ok", "trainer": 403, "other_trainer": 403, "admin": 403}
 
 G = "/{lang}/trainer/groups/{group}"
 # endpoint -> (method, url template, {role: expected answer})
@@ -94,6 +96,16 @@ MATRIX = {
     "trainer.member_reset_code": ("POST", G + "/members/{member}/reset-code", GROUP),
     "trainer.user_reset_code": ("POST", "/{lang}/admin/users/{spare_member}/reset-code", ADMIN),
     "trainer.delete_user": ("GET", "/{lang}/admin/users/{spare_member}/delete", ADMIN),
+    # the trainer's field kit (issue 15): bulk enrolment and slips, invitations, announcements, feedback
+    "trainer.enrol": ("GET", G + "/enrol", GROUP),
+    "trainer.enrol_confirm": ("POST", G + "/enrol/confirm", GROUP),
+    "trainer.new_codes": ("POST", G + "/codes", GROUP),
+    "trainer.announce": ("POST", G + "/announcement", GROUP),
+    "trainer.clear_announcement": ("POST", G + "/announcement/clear", GROUP),
+    "trainer.feedback_results": ("GET", G + "/feedback/", GROUP),
+    "trainer.accept_invitation": ("POST", "/{lang}/groups/{group}/invitation/accept", SIGNED_IN),
+    "trainer.decline_invitation": ("POST", "/{lang}/groups/{group}/invitation/decline", SIGNED_IN),
+    "trainer.give_feedback": ("GET", "/{lang}/modules/sample/feedback", COMPLETED_IT),
 }
 SIGNING_OUT = ("auth.sign_out_everywhere", "auth.logout")  # last: they end the clients' sessions
 POST_DATA = {
@@ -101,6 +113,7 @@ POST_DATA = {
     "trainer.set_role": {"role": "learner"},
     "trainer.invite": {"addresses": "someone@example.org"},
     "auth.recovery_codes": {"codes-current": "correct horse battery"},
+    "trainer.announce": {"text": "Room 4"},
 }
 
 

@@ -1,6 +1,7 @@
 """Account rules: registration, authentication, password changes. Plain functions over a session."""
 from __future__ import annotations
 
+import secrets
 from functools import cache
 
 from sqlalchemy import select
@@ -13,6 +14,9 @@ from .names import skeleton_key
 
 # scrypt is Werkzeug's default KDF: memory-hard, no extra dependency.
 _METHOD = "scrypt"
+# An account a trainer made (bulk enrolment) has no password until its one-time code sets one:
+# the hash field holds this prefix and random text, which no password matches.
+NO_PASSWORD = "none$"
 
 
 class UsernameTaken(Exception):
@@ -35,16 +39,17 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username_key == username_key(username)))
 
 
-def create_user(session: Session, username: str, password: str, *, display_name: str | None = None,
+def create_user(session: Session, username: str, password: str | None, *, display_name: str | None = None,
                 email: str | None = None, locale: str = "ar", role: str = "learner") -> User:
     """Create and commit a user; raise UsernameTaken if the pseudonym is in use, and
-    UsernameLooksTaken if it only looks like one in use."""
+    UsernameLooksTaken if it only looks like one in use. `password` None: no password yet."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     look = skeleton_key(username)
     user = User(username=username.strip(), username_key=username_key(username), name_skeleton=look,
                 display_name=(display_name or username).strip(), email=(email or None),
-                password_hash=hash_password(password), locale=locale, role=role)
+                password_hash=hash_password(password) if password is not None else NO_PASSWORD + secrets.token_hex(16),
+                locale=locale, role=role)
     if not insert_once(session, user):
         if find_user(session, username) is None and session.scalar(select(User.id).where(User.name_skeleton == look)):
             raise UsernameLooksTaken(username)
@@ -54,11 +59,15 @@ def create_user(session: Session, username: str, password: str, *, display_name:
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = find_user(session, username)
-    if user is None:
+    if user is None or not has_password(user):
         # Spend the same time as a real check so response times do not reveal which names exist.
         check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def has_password(user: User) -> bool:
+    return not user.password_hash.startswith(NO_PASSWORD)
 
 
 def is_password(user: User, password: str) -> bool:

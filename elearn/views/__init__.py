@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import (account, admin, assignments, auth, certificates, groups, invitations, learning, quiz, recovery,
+from . import (account, admin, assignments, auth, certificates, fieldkit, groups, invitations, learning, quiz, recovery,
                refresher, reports, resets)
 from . import badges
 from .quiz import option_label
@@ -11,7 +11,7 @@ from .refresher import renewal_notices
 
 # Modules that only add routes to a blueprint defined elsewhere (the trainer's, in groups.py; the
 # account pages', in auth.py).
-_ROUTES_ONLY = (account, admin, assignments, invitations, recovery, reports, resets)
+_ROUTES_ONLY = (account, admin, assignments, fieldkit, invitations, recovery, reports, resets)
 
 
 def init_app(app: Flask) -> None:
