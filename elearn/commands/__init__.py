@@ -13,8 +13,9 @@ from .export import export
 from .privacy import privacy
 from .reminders import reminders
 from .users import users
+from .xapi import xapi
 
-APP_COMMANDS = (db_commands, users, certificates, badges, export, reminders, privacy, demo, rebuild_totals_command)
+APP_COMMANDS = (db_commands, users, certificates, badges, export, xapi, reminders, privacy, demo, rebuild_totals_command)
 
 
 def init_app(app: Flask) -> None:
