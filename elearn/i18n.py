@@ -19,6 +19,8 @@ from flask import Flask, g, request, url_for
 from flask_babel import Babel, Domain, get_locale
 from werkzeug.routing import AnyConverter
 
+from . import dates
+
 LANGUAGES = ("ar", "en")
 DEFAULT = "ar"
 RTL = {"ar"}
@@ -85,6 +87,26 @@ def text_dir(lang: str | None = None) -> str:
     return "rtl" if (lang or current_lang()) in RTL else "ltr"
 
 
+def render_lang() -> str:
+    """The language of the text being rendered: the page's, or the one an e-mail is forced to."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else current_lang()
+
+
+def date_filter(value, style: str | None = None) -> str:
+    """`{{ day|dateformat('medium') }}` through elearn.dates in the language rendered ('short' and
+    'medium' give "30 Nov 2026", 'long' "30 November 2026"; Arabic has one form)."""
+    return "" if value is None else dates.format_date(value, render_lang(), dates.is_short(style))
+
+
+def datetime_filter(value, style: str | None = None) -> str:
+    return "" if value is None else dates.format_datetime(value, render_lang(), dates.is_short(style))
+
+
+def time_filter(value, style: str | None = None) -> str:
+    return "" if value is None else dates.format_time(value)
+
+
 def switch_url(lang: str) -> str:
     """This page in another language: same endpoint and arguments, and the query parameters the
     page declared it reads (web.keeps_query), none on a page that carries a secret: a page never
@@ -102,6 +124,9 @@ def switch_url(lang: str) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
     babel.init_app(app, default_locale=DEFAULT, locale_selector=current_lang)
+    # Flask-Babel's date filters (CLDR patterns with bidi marks, numeric dates) replaced by
+    # elearn.dates, so every template, e-mails included, writes dates one way.
+    app.jinja_env.filters.update(dateformat=date_filter, datetimeformat=datetime_filter, timeformat=time_filter)
     app.url_map.converters["lang"] = LangConverter
     app.jinja_env.globals.update(
         current_lang=current_lang, text_dir=text_dir, switch_url=switch_url,

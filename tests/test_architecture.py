@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "elearn"
 
 #: Bottom to top. An area may import only areas listed before it (and itself).
 LAYERS = [
-    {"clock", "config", "content", "logs", "extensions", "mail", "db", "migrations"},
+    {"clock", "config", "content", "dates", "logs", "extensions", "mail", "db", "migrations"},
     {"auth"},
     {"quiz"},
     {"learning"},

@@ -126,8 +126,8 @@ def test_check_refuses_a_malformed_age():
 
 
 @pytest.mark.parametrize("lang, module_line, lesson_line", [
-    ("en", "Facts current to November 30, 2025", "Facts current to December 18, 2025"),
-    ("ar", "المعلومات محدّثة حتى 30 نوفمبر 2025", "المعلومات محدّثة حتى 18 ديسمبر 2025"),
+    ("en", "Facts current to 30 November 2025", "Facts current to 18 December 2025"),
+    ("ar", "المعلومات محدّثة حتى 30 تشرين الثاني/نوفمبر 2025", "المعلومات محدّثة حتى 18 كانون الأول/ديسمبر 2025"),
 ])
 def test_pages_say_what_date_the_facts_are_current_to(client, lang, module_line, lesson_line):
     module = client.get(f"/{lang}/modules/sample/").get_data(as_text=True)
@@ -135,5 +135,5 @@ def test_pages_say_what_date_the_facts_are_current_to(client, lang, module_line,
     assert lesson_line not in module
     lesson = client.get(f"/{lang}/modules/sample/first-lesson/").get_data(as_text=True)
     assert lesson_line in lesson
-    reviewed = "Last reviewed: November 1, 2026" if lang == "en" else "آخر مراجعة:"
+    reviewed = "Last reviewed: 1 November 2026" if lang == "en" else "آخر مراجعة:"
     assert f'<p class="meta">{lesson_line} · {reviewed}' in lesson

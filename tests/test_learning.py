@@ -19,7 +19,7 @@ def test_home_lists_modules_for_anonymous_visitors(client):
 def test_lesson_page_has_objectives_text_sources_reviewed_date_and_pager(client):
     html = client.get("/en/modules/sample/first-lesson/").get_data(as_text=True)
     for expected in ["The first lesson", "Explain what a test fixture is.", "<strong>bold</strong>",
-                     "Example Publisher", 'href="https://example.org/source"', "Last reviewed: November 1, 2026",
+                     "Example Publisher", 'href="https://example.org/source"', "Last reviewed: 1 November 2026",
                      'rel="next" href="/en/modules/sample/second-lesson/"', "Fixture"]:
         assert expected in html, expected
     assert 'rel="prev"' not in html

@@ -2,8 +2,10 @@
 
 Both charts put their first category or date at the start of the reading direction: on the left
 in English, on the right in Arabic (`rtl=True` mirrors the x axis). The SVG itself is laid out
-left to right (`direction="ltr"`), so text anchors mean the same in both languages. The templates draw them as
-inline SVG with a title, a description and the same figures as a table.
+left to right (`direction="ltr"`); a date label in Arabic is written right to left
+(`Tick.rtl`: the template gives that text `direction="rtl"`, so its words and digits keep their
+order), and its anchor is given in the label's own direction. The templates draw them as inline
+SVG with a title, a description and the same figures as a table.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ class Tick:
     x: float
     y: float
     label: str
-    anchor: str = "middle"
+    anchor: str = "middle"  # start/end in the label's own direction
+    rtl: bool = False  # the label is written right to left
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,16 @@ def step_line(series: list[tuple[dt.date, int]], ceiling: int, rtl: bool, date_l
     picks = sorted({0, len(series) // 2, len(series) - 1}) if series else []
     last = len(series) - 1
 
-    def anchor(i: int) -> str:  # the end labels stay inside the picture
+    def anchor(i: int) -> str:
+        # The end labels stay inside the picture: each runs from its point towards the middle,
+        # which is the label's own start (first day) or end (last day) in either direction.
         if i == 0 and last > 0:
-            return "end" if rtl else "start"
+            return "start"
         if i == last and last > 0:
-            return "start" if rtl else "end"
+            return "end"
         return "middle"
 
-    x_ticks = [Tick(_x(i / days, rtl), HEIGHT - PAD_BOTTOM + 18, date_label(series[i][0]), anchor(i)) for i in picks]
+    x_ticks = [Tick(_x(i / days, rtl), HEIGHT - PAD_BOTTOM + 18, date_label(series[i][0]), anchor(i), rtl)
+               for i in picks]
     return {"width": WIDTH, "height": HEIGHT, "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
             "y_ticks": _y_ticks(top), "x_ticks": x_ticks, "axis_x": _axis_x(rtl), "baseline": PAD_TOP + inner_h}

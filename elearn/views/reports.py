@@ -7,9 +7,10 @@ import io
 import math
 
 from flask import Response, abort, current_app, render_template, request
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import dates
 from ..auth.models import User
 from ..clock import today
 from ..db import db
@@ -102,9 +103,9 @@ def group_report_csv(lang, group_id):
               _("Certificate valid until")]
     body = ([r.name, titles[r.module_id], str(STATUS_NAMES[r.status]), r.done, r.total,
              None if r.best is None else round(r.best, 1),
-             r.last_activity.strftime("%Y-%m-%d %H:%M") if r.last_activity else None,
-             r.due.isoformat(), _("yes") if r.overdue else _("no"), r.recur_months,
-             str(CERTIFICATE_NAMES[r.certificate or "none"]), r.expires_on.isoformat() if r.expires_on else None]
+             dates.format_datetime(r.last_activity, lang) if r.last_activity else None,
+             dates.format_date(r.due, lang), _("yes") if r.overdue else _("no"), r.recur_months,
+             str(CERTIFICATE_NAMES[r.certificate or "none"]), dates.format_date(r.expires_on, lang) if r.expires_on else None]
             for r in chosen)
     return csv_response(f"group-{group.id}-report-{lang}.csv", header, body)
 
@@ -148,7 +149,7 @@ def module_report(lang, group_id, module_id):
     counts = report.score_histogram(scores)
     labels = [f"{i * 10}–{i * 10 + 9}" if i < 9 else "90–100" for i in range(10)]
     series = report.completion_series(db.session, group, module.id, group.created_at.date(), today())
-    completion = charts.step_line(series, len(rows), rtl, lambda d: format_date(d, "medium"))
+    completion = charts.step_line(series, len(rows), rtl, lambda d: dates.format_date(d, lang, short=True))
     weekly = series[::-7][::-1] if series else []
     return render_template("trainer/module.html", group=group, module=module,
                            summary=report.summaries(rows, [module])[0],
