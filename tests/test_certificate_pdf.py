@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fontTools.pens.recordingPen import DecomposingRecordingPen
@@ -18,7 +21,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from elearn.certificates import fontcache
+from elearn.certificates import fontcache, printable
 from elearn.certificates import pdf as certpdf
 from elearn.certificates.pdf import CertificateContent, render_certificate_pdf
 
@@ -285,3 +288,107 @@ def test_mixed_name_reads_the_same_in_both_columns():
     name_lines = [line for line in raw.splitlines() if "Lina" in line]
     assert len(name_lines) == 2
     assert name_lines[0] == name_lines[1]
+
+
+# --------------------------------------------------------------------------
+# The text layer as viewers read it (poppler, pdf.js), the name's fit and font
+# --------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SEPARATORS = re.compile("[\\s:\u200e\u200f\u202a-\u202e\u2066-\u2069]+")  # spaces, colons, bidi controls
+NAME = "ليلى حداد من سوريا"
+
+
+def words(text: str) -> set[str]:
+    return set(SEPARATORS.split(text)) - {""}
+
+
+def poppler_text(data: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdfjs_text(data: bytes, tmp_path) -> str:
+    if shutil.which("node") is None or not (ROOT / "node_modules" / "pdfjs-dist").exists():
+        pytest.skip("node or pdfjs-dist is not installed (run `npm ci`)")
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["node", str(ROOT / "tests" / "js" / "pdf_text.mjs"), str(path)], capture_output=True,
+                          text=True, check=True, timeout=60, cwd=ROOT).stdout
+
+
+@pytest.fixture(scope="module")
+def syria_pdf() -> bytes:
+    return render_certificate_pdf(make(NAME, datetime.date(2028, 11, 30)))
+
+
+@pytest.mark.parametrize("reader", [poppler_text, pdfjs_text])
+def test_viewers_read_whole_arabic_words(reader, syria_pdf, tmp_path):
+    """Amiri's kerning set 'ر' apart from 'ي' by more than the gap both readers take for a space
+    ("سور يا"), and optional vowel marks split words; the certificate shapes without kerning and
+    its fixed text carries no such marks."""
+    found = words(reader(syria_pdf, tmp_path))
+    found |= {part for word in found for part in word.split("/")}  # poppler may split "الثاني/نوفمبر" at the slash
+    expected = words(NAME) | words(TITLE_AR) | {"شهادة", "إتمام", "تشهد", "منصة", "بإتمام", "بنجاح", "الوحدة",
+                                               "التدريبية", "تشرين", "الثاني", "نوفمبر"}
+    assert expected <= found
+    assert not {"سور", "يا", "منصّ", "بن"} & found
+
+
+def test_dates_are_written_as_the_lessons_write_them(syria_pdf):
+    raw = page_text(syria_pdf)
+    assert "Issued on 22 November 2026" in raw and "Valid until 30 November 2028" in raw
+    # pypdf gives a mixed line in visual runs: the month pair and the figures, each whole
+    arabic = [line for line in raw.splitlines() if "تاريخ الإصدار" in line]
+    assert len(arabic) == 1 and "تشرين الثاني/نوفمبر" in arabic[0] and {"22", "2026"} <= set(re.findall(r"\d+", arabic[0]))
+    assert "\u200f" not in raw
+
+
+def text_positions(data: bytes) -> list[tuple[str, float]]:
+    """(text, baseline height in mm from the page bottom) of every piece of text drawn."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((text, (cm[5] + tm[5] * cm[3]) * 25.4 / 72))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def test_a_long_name_is_fitted_inside_the_frame():
+    """Past two lines at the smallest size the account form refuses a name; one that got in
+    earlier is shrunk, never allowed to push the dates and the code off the page."""
+    name = ("Maria-Theresia Walburga Amalia Christina von Habsburg-Lothringen de Bourbon "
+            "y Borbón-Dos Sicilias Hohenzollern")
+    assert printable.name_layout(name) is None
+    data = render_certificate_pdf(make(name, datetime.date(2028, 11, 30)))
+    inner_bottom, inner_top = 12.5 + 4, certpdf.PAGE_H - 12.5
+    heights = [y for _, y in text_positions(data)]
+    assert heights and all(inner_bottom < y < inner_top for y in heights)
+    assert CODE in squash(page_text(data)) and "Valid until 30 November 2028" in page_text(data)
+
+
+@pytest.mark.parametrize("name, size, lines", [
+    ("Jane Doe", 24.0, 1), ("ليلى حداد", 24.0, 1),
+    ("Omar Abdulrahman Al-Khatib Al-Hashimi", None, 1),  # shrunk to fit one line
+    ("Maria-Theresia Walburga Amalia Christina von Habsburg-Lothringen", 12.0, 2),
+])
+def test_name_layout_shrinks_then_wraps(name, size, lines):
+    layout = printable.name_layout(name)
+    assert layout is not None and layout.lines == lines
+    if size is None:
+        assert printable.NAME_MIN_SIZE <= layout.size < printable.NAME_SIZE
+    else:
+        assert layout.size == size
+    if lines == 1:
+        assert printable.text_width(name, layout.size) <= printable.COLUMN_WIDTH
+
+
+def test_characters_the_font_cannot_draw_are_named():
+    assert printable.unprintable("Jane 😀 Doe Ωmega 😀") == ["😀", "Ω"]
+    assert printable.unprintable("محمّد\u200c الأحمد Ünal Şahin") == []  # ZWNJ is never drawn
+    assert printable.shown("\u0301") == "U+0301"

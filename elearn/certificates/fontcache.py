@@ -80,6 +80,7 @@ def patch_inherited_script() -> None:
     Idempotent; only ``FPDF._parse_chars`` uses this function, and fpdf2
     calls its ``cache_clear()``, hence the ``lru_cache``.
     """
+    # Why here: the patch needs fpdf2's module object itself, not a name imported from it.
     import fpdf.fpdf as fpdf_module
     from fpdf.unicode_script import UnicodeScript
 

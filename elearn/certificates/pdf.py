@@ -10,6 +10,16 @@ the Amiri font of the ``fontpkg-amiri`` package (Amiri also covers Latin, so
 one family serves both languages).  The font is embedded as a subset.  Never
 pass text through arabic-reshaper / python-bidi: shaping twice corrupts it.
 
+The text layer is for people who search, copy or listen: shaping runs with
+kerning off (``printable.FEATURES``) and the fixed Arabic text carries no
+optional vowel marks, so poppler and pdf.js read whole words (both take a gap
+wider than a tenth of an em between glyphs for a space, and a mark at the
+end of a word drawn before its letter for a separate word).  ``/ActualText``
+spans do not help here: pdf.js ignores them and poppler lays their letters
+out left to right, which reverses Arabic.  The name is fitted to its column
+(``printable.name_layout``): the account form refuses what cannot fit or
+cannot be drawn, so the renderer only shrinks.
+
 Only fpdf2's public API is used here; the font cache that keeps a
 certificate within its 150 ms budget and a fix for Arabic diacritics, both
 built on fpdf2/fontTools internals, are in ``fontcache.py``.
@@ -18,23 +28,22 @@ built on fpdf2/fontTools internals, are in ``fontcache.py``.
 from __future__ import annotations
 
 import datetime
-import functools
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
-from pathlib import Path
 
-import fontpkg
 import segno
-from babel.dates import format_date
 from fpdf import FPDF
 
-from . import fontcache
+from .. import dates
+from . import fontcache, printable
 
 __all__ = ["CertificateContent", "preload_fonts", "render_certificate_pdf"]
 
 APP_NAME = "elearn"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,18 +61,8 @@ class CertificateContent:
 # Fonts
 # --------------------------------------------------------------------------
 
-FONT = "amiri"
-_STYLES = {"": 400, "B": 700}
-
-
-@functools.cache
-def font_paths() -> dict[str, Path]:
-    """Amiri TTF path per fpdf2 style ('' regular, 'B' bold), resolved once.
-
-    ``fontpkg.path(family, weight=..., style='normal')`` returns a
-    ``pathlib.Path`` inside the installed ``fontpkg_amiri`` package.
-    """
-    return {style: Path(fontpkg.path("amiri", weight=w)) for style, w in _STYLES.items()}
+FONT = printable.FONT
+font_paths = printable.font_paths  # Amiri TTF path per fpdf2 style ('' regular, 'B' bold)
 
 
 def preload_fonts() -> None:
@@ -79,9 +78,9 @@ def preload_fonts() -> None:
 # --------------------------------------------------------------------------
 
 PAGE_W, PAGE_H = 297.0, 210.0
-COL_W = 110.0  # leaves a 32 mm centre gap for the QR code (28 mm)
+COL_W = printable.COLUMN_WIDTH  # 110 mm: leaves a 32 mm centre gap for the QR code (28 mm)
 MID_X = PAGE_W / 2
-PT = 25.4 / 72  # mm per point
+PT = printable.PT  # mm per point
 TOP = 40.0  # first line of both columns
 DETAILS_TOP = 122.0  # details never start higher, however short the texts
 QR_SIZE = 28.0
@@ -99,7 +98,7 @@ class _Language:
     x: float  # left edge of the column
     direction: str  # "ltr" or "rtl": paragraph direction and alignment
     font: str
-    date_locale: str  # Babel locale of the dates
+    code: str  # language of the dates (elearn.dates)
     heading: str
     before_name: str
     after_name: str
@@ -118,7 +117,7 @@ EN = _Language(
     x=22.0,
     direction="ltr",
     font=FONT,
-    date_locale="en_GB",  # "22 November 2026"
+    code="en",  # "22 November 2026"
     heading="Certificate of Completion",
     before_name="This certifies that",
     after_name="has successfully completed the module",
@@ -137,12 +136,11 @@ AR = _Language(
     x=PAGE_W - 22.0 - COL_W,
     direction="rtl",
     font=FONT,
-    # 'ar' gives "22 نوفمبر 2026" ('ar_SY' would give the Levantine month
-    # names: "22 تشرين الثاني 2026").
-    date_locale="ar",
+    code="ar",  # "22 تشرين الثاني/نوفمبر 2026", as the lessons write dates
     heading="شهادة إتمام",
-    before_name=f"تشهد منصّة {APP_NAME} بإتمام",
-    after_name="بنجاحٍ الوحدةَ التدريبية",
+    # No optional vowel marks: they would split words in the text layer.
+    before_name=f"تشهد منصة {APP_NAME} بإتمام",
+    after_name="بنجاح الوحدة التدريبية",
     module_title=attrgetter("module_title_ar"),
     # Arabic at the same point size looks smaller than Latin: one point more.
     text_size=14,
@@ -168,7 +166,7 @@ class _Column:
         # auto_dir: paragraph direction from the first strong character (like
         # HTML dir="auto"), so a mixed name or a URL reads the same in both columns.
         direction = None if auto_dir else self.lang.direction
-        self.pdf.set_text_shaping(True, direction=direction)
+        self.pdf.set_text_shaping(True, direction=direction, features=printable.FEATURES)
         self.pdf.set_font(self.lang.font, style, size)
         self.pdf.set_text_color(*colour)
 
@@ -194,6 +192,20 @@ class _Column:
             self.pdf.set_font(self.lang.font, style, size)
             width = self.pdf.get_string_width(text)
         self._put(text, width, size * PT * 1.45, gap)
+
+    def name(self, text: str) -> None:
+        """The learner's name at the size ``printable`` gives it: one line
+        from 24 pt down to 12 pt, then two lines; smaller still for a name
+        from before the account form checked names, never off the page."""
+        layout = printable.name_layout(text)
+        if layout is None:
+            layout = printable.squeezed(printable.text_width(text, 1.0))
+        missing = printable.unprintable(text)
+        if missing:  # accepted before the account form checked names
+            log.warning("certificate name has characters the font cannot draw: %s",
+                        " ".join(printable.shown(c) for c in missing))
+        self._prepare("B", layout.size, NAVY, auto_dir=True)
+        self._put(text, self.pdf.get_string_width(text), layout.size * PT * 1.45, 1.5)
 
     def block(self, text: str, style: str, size: float, colour, max_lines: int,
               min_size: float) -> None:
@@ -222,7 +234,7 @@ def _body(col: _Column, content: CertificateContent) -> None:
     col.line(lang.heading, "B", 28, NAVY, gap=1.5)
     col.rule(44, 9)
     col.line(lang.before_name, "", lang.text_size, TEXT, gap=1.5)
-    col.line(content.name, "B", 24, NAVY, gap=1.5, min_size=12, auto_dir=True)
+    col.name(content.name)
     col.line(lang.after_name, "", lang.text_size, TEXT, gap=1.5)
     col.block(lang.module_title(content), "B", lang.title_size, TEXT,
               max_lines=3, min_size=lang.title_min_size)
@@ -233,7 +245,7 @@ def _details(col: _Column, content: CertificateContent) -> None:
     lang = col.lang
 
     def date(day: datetime.date) -> str:
-        return format_date(day, "long", locale=lang.date_locale)
+        return dates.format_date(day, lang.code)
 
     lines = [lang.issued.format(date=date(content.issued_on))]
     if content.expires_on is not None:
@@ -271,7 +283,7 @@ def _frame_and_app_name(pdf: FPDF) -> None:
     pdf.set_line_width(0.4)
     pdf.rect(12.5, 12.5, PAGE_W - 25, PAGE_H - 25)
 
-    pdf.set_text_shaping(True, direction="ltr")
+    pdf.set_text_shaping(True, direction="ltr", features=printable.FEATURES)
     pdf.set_font(FONT, "B", 16)
     pdf.set_text_color(*NAVY)
     pdf.set_char_spacing(2)
@@ -316,7 +328,7 @@ def _qr_block(pdf: FPDF, url: str, text_bottom: float) -> None:
     for lang in (EN, AR):
         # Each caption on its column's side, aligned towards the QR code.
         left = lang.x < MID_X
-        pdf.set_text_shaping(True, direction=lang.direction)
+        pdf.set_text_shaping(True, direction=lang.direction, features=printable.FEATURES)
         pdf.set_xy(MID_X - 60 if left else MID_X + 3, caption_y)
         pdf.cell(57, 4, lang.scan_caption, align="R" if left else "L")
 

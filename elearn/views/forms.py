@@ -97,6 +97,39 @@ class ProfileForm(FlaskForm):
         Optional(), Length(max=254), Regexp(EMAIL, message=_l("This does not look like an e-mail address."))])
     locale = RadioField(_l("Language"), choices=LOCALE_CHOICES, validators=[_required()])
 
+    def validate(self, extra_validators=None) -> bool:
+        """Also: the name certificates will print (this one, or the display name when it is
+        empty) must fit the certificate's frame and its font."""
+        if not super().validate(extra_validators):
+            return False
+        error = certificate_name_error(self.certificate_name.data, self.display_name.data)
+        if error:
+            self.certificate_name.errors = [*self.certificate_name.errors, error]
+        return not error
+
+
+def certificate_name_error(certificate_name: str | None, display_name: str | None) -> str | None:
+    """Why certificates could not print this name whole, in words naming the characters; None if they can."""
+    # Why here: the check measures with the certificate font (fontTools, HarfBuzz), loaded only
+    # by the processes that check or draw a certificate.
+    from ..certificates import printable
+
+    own = bool(certificate_name)
+    name = certificate_name or display_name or ""
+    missing = printable.unprintable(name)
+    if missing:
+        chars = " ".join(printable.shown(c) for c in missing)
+        if own:
+            return _("Certificates cannot print these characters: %(chars)s. Write the name without them.",
+                     chars=chars)
+        return _("Your display name has characters certificates cannot print: %(chars)s. "
+                 "Enter a name for certificates without them.", chars=chars)
+    if printable.name_layout(name) is None:
+        if own:
+            return _("This name is too long to fit on a certificate. Shorten it, for example with initials.")
+        return _("Your display name is too long to fit on a certificate. Enter a shorter name for certificates.")
+    return None
+
 
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[_required(), Length(max=200)])
