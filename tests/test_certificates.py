@@ -107,7 +107,7 @@ def test_admin_revokes_with_a_reason(app, certified, login):
     url = f"/en/admin/certificates/{certified}"
     empty = admin.post(url, data={"csrf_token": csrf_token(admin, url), "reason": ""})
     assert empty.status_code == 400 and "This field is required." in empty.get_data(as_text=True)
-    response = admin.post(url, data={"csrf_token": csrf_token(admin, url), "reason": "duplicate account"})
+    response = admin.post(url, data={"csrf_token": csrf_token(admin, url), "reason": "duplicate account", "confirm": "yes"})
     assert response.status_code == 302
     with app.app_context():
         cert = service.find(db.session, certified)

@@ -74,12 +74,12 @@ def test_learner_leaves_and_trainer_removes(app, trainer, client, login):
         service.join(db.session, user, group)
         user_id = user.id
     token = csrf_token(client, "/en/me/")
-    assert client.post(f"/en/groups/{group_id}/leave", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/en/groups/{group_id}/leave", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count(Membership.id))) == 0
         service.join(db.session, db.session.get(User, user_id), db.session.get(Group, group_id))
     url = f"/en/trainer/groups/{group_id}/"
-    trainer.post(f"{url}members/{user_id}/remove", data={"csrf_token": csrf_token(trainer, url)})
+    trainer.post(f"{url}members/{user_id}/remove", data={"csrf_token": csrf_token(trainer, url), "confirm": "yes"})
     with app.app_context():
         assert db.session.scalar(select(func.count(Membership.id))) == 0
 

@@ -88,9 +88,13 @@ def assign(session: Session, group: Group, module_id: str, due_on: dt.date, recu
     return existing
 
 
+def find(session: Session, group: Group, assignment_id: int) -> Assignment | None:
+    """One of the group's assignments (None if it is not the group's)."""
+    return session.scalar(select(Assignment).where(Assignment.id == assignment_id, Assignment.group_id == group.id))
+
+
 def unassign(session: Session, group: Group, assignment_id: int) -> bool:
-    assignment = session.scalar(select(Assignment).where(Assignment.id == assignment_id,
-                                                         Assignment.group_id == group.id))
+    assignment = find(session, group, assignment_id)
     if assignment is None:
         return False
     session.delete(assignment)

@@ -64,6 +64,12 @@ def leave(session: Session, user_id: int, group_id: int) -> bool:
     return True
 
 
+def member(session: Session, group_id: int, user_id: int) -> User | None:
+    """The person if they are in the group, else None."""
+    return session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                          .where(Membership.group_id == group_id, User.id == user_id))
+
+
 def members(session: Session, group: Group) -> list[tuple[User, Membership]]:
     return [(u, m) for u, m in session.execute(
         select(User, Membership).join(Membership, Membership.user_id == User.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -12,6 +13,7 @@ from ..db import db
 from ..extensions import limiter
 from ..i18n import preferred_lang
 from .access import admin_required, login_required
+from .confirm import confirm_page, confirmed, isolate
 
 bp = Blueprint("certificates", __name__, url_prefix="/<lang:lang>")
 
@@ -84,6 +86,15 @@ def manage(lang, code):
         abort(404)
     form = RevokeForm()
     if form.validate_on_submit():
+        if not confirmed():  # the reason is given: ask before revoking (views/confirm.py)
+            return confirm_page(
+                title=Markup(_("Revoke the certificate of %(name)s for %(module)s?", name=isolate(certificate.name),
+                               module=isolate(certificate.title(lang)))),
+                consequences=[_("Its verification page will say that it is revoked, with your reason: "
+                                "“%(reason)s”.", reason=form.reason.data),
+                              _("This cannot be undone.")],
+                action=_("Revoke this certificate"), hidden={"reason": form.reason.data},
+                cancel_url=url_for("certificates.manage", code=certificate.code))
         service.revoke(db.session, certificate, form.reason.data)
         flash(_("The certificate is revoked."), "success")
         return redirect(url_for("certificates.manage", code=certificate.code))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -15,6 +16,7 @@ from ..trainer import assignments, service
 from ..trainer.models import Group
 from ..web import carries_secrets
 from .access import login_required, trainer_required
+from .confirm import confirm_page, confirmed, isolate
 from .context import catalog
 from .forms import AssignmentForm, EmptyForm, InviteForm, clean_name
 
@@ -75,13 +77,25 @@ def render_group(group: Group, members=None, assignment_form=None, invite_form=N
                            invite_form=invite_form or (InviteForm(formdata=None) if mail_configured(current_app) else None))
 
 
-@bp.route("/trainer/groups/<int:group_id>/members/<int:user_id>/remove", methods=["POST"])
+@bp.route("/trainer/groups/<int:group_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @trainer_required
 def remove_member(lang, group_id, user_id):
+    """Asks first (views/confirm.py), then removes the member."""
     group = get_group(group_id)
-    if EmptyForm().validate_on_submit() and service.leave(db.session, user_id, group.id):
-        flash(_("The learner was removed from the group."), "success")
-    return redirect(url_for("trainer.group", group_id=group.id))
+    person = service.member(db.session, group.id, user_id)
+    back = url_for("trainer.group", group_id=group.id)
+    if person is None:
+        return redirect(back)
+    if confirmed():
+        if service.leave(db.session, person.id, group.id):
+            flash(_("The learner was removed from the group."), "success")
+        return redirect(back)
+    return confirm_page(
+        title=Markup(_("Remove %(name)s from %(group)s?", name=isolate(person.display_name), group=isolate(group.name))),
+        consequences=[_("They keep their progress and certificates, but the group’s assignments no longer "
+                        "appear for them and you no longer see their progress."),
+                      _("They can join again with the group’s invitation link or code.")],
+        action=_("Remove from the group"), cancel_url=back)
 
 
 @bp.route("/join/", methods=["GET"])
@@ -111,9 +125,21 @@ def join(lang, code):
     return render_template("trainer/join.html", group=group, form=form)
 
 
-@bp.route("/groups/<int:group_id>/leave", methods=["POST"])
+@bp.route("/groups/<int:group_id>/leave", methods=["GET", "POST"])
 @login_required
 def leave(lang, group_id):
-    if EmptyForm().validate_on_submit() and service.leave(db.session, g.user.id, group_id):
-        flash(_("You left the group."), "success")
-    return redirect(url_for("learning.me"))
+    """Asks first (views/confirm.py), then takes the learner out of the group."""
+    group = db.session.get(Group, group_id)
+    back = url_for("learning.me")
+    if group is None or service.member(db.session, group.id, g.user.id) is None:
+        return redirect(back)
+    if confirmed():
+        if service.leave(db.session, g.user.id, group.id):
+            flash(_("You left the group."), "success")
+        return redirect(back)
+    return confirm_page(
+        title=Markup(_("Leave %(group)s?", group=isolate(group.name))),
+        consequences=[_("Your progress and certificates stay yours, but the group’s assignments no longer "
+                        "appear here and its trainer no longer sees your progress."),
+                      _("You can join again with the group’s invitation link or code.")],
+        action=_("Leave the group"), cancel_url=back)

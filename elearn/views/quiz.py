@@ -3,11 +3,12 @@ review, submit, result."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 
-from .. import steps
+from .. import dates, steps
 from ..certificates import service as certificates
 from ..db import db
+from ..i18n import current_lang
 from ..quiz import review as reviews, service
 from ..quiz.models import QuizAttempt
 from ..refresher.service import REFRESHER_ID, lessons_to_review, quiz_for
@@ -57,14 +58,19 @@ def blocked_message(quiz, reason) -> str | None:
     """Why the learner cannot start another attempt now, in words (None when they can)."""
     if isinstance(reason, service.DailyLimit):
         return _("You have used today’s %(n)s attempts at this quiz. You can try again after %(time)s.",
-                 n=quiz.max_per_day, time=format_datetime(reason.until, "short"))
+                 n=quiz.max_per_day, time=_utc(reason.until))
     if isinstance(reason, service.MustWait):
-        return _("You can try again after %(time)s.", time=format_datetime(reason.until, "short"))
+        return _("You can try again after %(time)s.", time=_utc(reason.until))
     if isinstance(reason, service.NoAttemptsLeft):
         return _("You have used all %(n)s attempts at this quiz.", n=quiz.max_attempts)
     if reason is not None:
         return _("You cannot start a new attempt now. Try again later.")
     return None
+
+
+def _utc(moment) -> str:
+    """A moment as the learner reads it, saying it is UTC (the app's only clock)."""
+    return _("%(datetime)s (UTC)", datetime=dates.format_datetime(moment, current_lang(), short=True))
 
 
 @bp.route("/modules/<module_id>/quizzes/<quiz_id>/")
@@ -159,9 +165,12 @@ def result(lang, attempt_id):
     show, items = result_view(module, quiz, attempt)
     certificate = certificates.for_user_module(db.session, g.user.id, module.id)
     lessons, whole_module = lessons_to_review(module, attempt.question_points or {})
+    # After a failed attempt the page leads to the next one: "Try again", the open attempt, or when.
+    _graded, current, blocked = attempts_state(module, quiz) if not attempt.passed else ([], None, None)
     return render_template("quiz/result.html", module=module, quiz=quiz, attempt=attempt, items=items,
                            show=show, certificate=certificate, next_lesson=_next_after(module, quiz),
-                           lessons=lessons if quiz.lesson_id is None else None, whole_module=whole_module)
+                           lessons=lessons if quiz.lesson_id is None else None, whole_module=whole_module,
+                           current=current, blocked=blocked, form=EmptyForm())
 
 
 def result_view(module, quiz, attempt):
