@@ -8,7 +8,9 @@ in the page's language in the CSV.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -196,3 +198,16 @@ def csv_rows(data: dict, lang: str) -> list[list]:
 
 def csv_header() -> list[str]:
     return [_("Section"), _("Item"), _("Value"), _("Date (UTC)")]
+
+
+def csv_text(header: list[str], rows: list[list]) -> str:
+    """The rows as a CSV file that spreadsheets open correctly with Arabic (UTF-8 with a byte-order
+    mark, CRLF), cells that a spreadsheet would run as a formula made inert with a leading quote:
+    the convention of the trainers' report CSV, built whole (one person's data is small)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in [header, *rows]:
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else
+                         ("" if c is None else c) for c in row])
+    return out.getvalue()

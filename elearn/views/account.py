@@ -17,7 +17,6 @@ from .access import login_required
 from .auth import bp, current_password_ok, password_checks, session_lifetime, show_recovery_codes, sign_out
 from .context import catalog
 from .forms import CurrentPasswordForm, DeleteAccountForm, EmptyForm, PasswordForm, ProfileForm
-from .reports import csv_response
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -102,8 +101,9 @@ def my_data_json(lang):
 @carries_secrets
 def my_data_csv(lang):
     data = export.collect(db.session, catalog(), g.user, utcnow(), session_lifetime())
-    return csv_response(f"elearn-my-data-{lang}-{utcnow():%Y-%m-%d}.csv", export.csv_header(),
-                        export.csv_rows(data, lang))
+    body = export.csv_text(export.csv_header(), export.csv_rows(data, lang))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="elearn-my-data-{lang}-{utcnow():%Y-%m-%d}.csv"'})
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
