@@ -117,6 +117,35 @@ def test_an_independent_verifier_accepts_it_then_sees_the_revocation(app, earned
           f"after `elearn certificates revoke`: {after}")
 
 
+def test_an_open_badges_library_accepts_it_then_sees_the_revocation(app, earned, runner, client):
+    """A second check, of the Open Badges 3.0 model this time: openbadgeslib (PyPI), whose
+    OB3LdpVerifier reads the credential as an OpenBadgeCredential, checks its contexts' compacted
+    form, the eddsa-rdfc-2022 proof with the key the app publishes, and the status bits (it checks
+    a status list's own proof only for JWT lists; the JavaScript verifier checks ours)."""
+    try:
+        from openbadgeslib.ob3.ldp import OB3LdpVerifier
+        from openbadgeslib.ob3.verifier import OB3VerificationError
+    except ImportError:
+        unavailable("openbadgeslib[ldp] is not installed (pip install -e '.[test]')")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from elearn.badges import proof
+
+    _kid, code, learner = earned
+    credential = download(learner, code).get_json(force=True)
+    key = client.get(credential["proof"]["verificationMethod"].removeprefix(BASE)).get_json(force=True)
+    pem = Ed25519PublicKey.from_public_bytes(proof.public_key_from_multibase(key["publicKeyMultibase"])).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    fetch = lambda url: client.get(url.removeprefix(BASE)).get_data()  # noqa: E731 (the app, not the network)
+    verifier = OB3LdpVerifier(pubkey_pem=pem)
+    badge = verifier.verify(credential, check_status=True, download=fetch, verify_status_list=False)
+    assert badge.name == credential["name"]
+    runner.invoke(args=["certificates", "revoke", code, "--reason", "issued in error"])
+    with pytest.raises(OB3VerificationError, match="revocation"):
+        verifier.verify(credential, check_status=True, download=fetch, verify_status_list=False)
+
+
 def test_an_independent_verifier_rejects_a_changed_credential(app, earned, tmp_path):
     _kid, code, client = earned
     credential = download(client, code).get_json(force=True)
