@@ -8,7 +8,7 @@ import hmac
 import re
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date, format_time, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup
@@ -17,6 +17,7 @@ from wtforms import Form, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from .. import dates
 from ..clock import today, utcnow
 from ..db import db
 from ..extensions import limiter
@@ -264,7 +265,7 @@ def slip_texts(expires) -> dict[str, dict[str, str]]:
                 "code": _("One-time code"),
                 "how": _("Open the address (or scan the square), type your pseudonym and this code, then choose "
                          "your own password. The code works once, until %(when)s (UTC).",
-                         when=f"{format_date(expires, 'long')} {format_time(expires, 'short')}"),
+                         when=dates.format_datetime(expires, lang)),
                 "qr": _("QR code of the address"),
             }
     return texts
