@@ -6,7 +6,7 @@ import csv
 import io
 import math
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request, stream_with_context
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
@@ -35,28 +35,22 @@ def due_soon_days() -> int:
 
 # -- the group report --------------------------------------------------------------------------
 
-def _report_args(modules):
+def _filters(modules) -> tuple[report.Filters, int]:
+    """The report's filters, sort and page from the query string; anything unknown is ignored."""
     args = request.args
-    module_ids = {m.id for m in modules}
-    module_id = args.get("module") if args.get("module") in module_ids else ""
+    module_id = args.get("module") if args.get("module") in {m.id for m in modules} else ""
     status = args.get("status") if args.get("status") in (*report.STATUSES, report.OVERDUE) else ""
     sort = args.get("sort") if args.get("sort") in report.SORT_KEYS else "name"
-    order = "desc" if args.get("order") == "desc" else "asc"
-    query = (args.get("q") or "").strip()[:120]
     certificate = args.get("certificate") if args.get("certificate") in report.CERTIFICATE_FILTERS else ""
     page = args.get("page", "1")
     page = int(page) if page.isdecimal() and 0 < len(page) < 7 else 1  # isdigit() accepts "²", int() does not
-    return module_id, status, sort, order, query, certificate, page
+    return report.Filters(module_id, status, (args.get("q") or "").strip()[:120], certificate, sort,
+                          args.get("order") == "desc"), page
 
 
-def _filtered(group):
-    rows, modules = report.group_rows(db.session, catalog(), group, today(), due_soon_days())
-    module_id, status, sort, order, query, certificate, page = _report_args(modules)
-    chosen = report.filter_rows(rows, module_id, status, query, certificate)
-    chosen = report.sort_rows(chosen, sort, order == "desc", {m.id: i for i, m in enumerate(modules)})
-    params = dict(module=module_id or None, status=status or None, sort=sort, order=order, q=query or None,
-                  certificate=certificate or None)
-    return rows, modules, chosen, params, page
+def _report(group):
+    """The group's report as a SELECT (None when nothing is assigned), and its modules."""
+    return report.report_select(catalog(), rules.for_group(db.session, group.id), group.id, today(), due_soon_days())
 
 
 @bp.route("/trainer/groups/<int:group_id>/report")
@@ -64,25 +58,40 @@ def _filtered(group):
 @keeps_query("module", "status", "sort", "order", "q", "certificate", "page")
 def group_report(lang, group_id):
     group = get_group(group_id)
-    rows, modules, chosen, params, page = _filtered(group)
-    pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
-    page = min(page, pages)
+    selected, modules = _report(group)
+    filters, number = _filters(modules)
+    summaries = report.summaries(db.session, selected, modules) if modules else []
+    everyone = sum(s.learners for s in summaries)  # the row count when nothing is filtered out
+    rows, total, number = (report.page(db.session, selected, filters, PAGE_SIZE, number, everyone)
+                           if modules else ([], 0, 1))
+    params = dict(module=filters.module_id or None, status=filters.status or None, sort=filters.sort,
+                  order="desc" if filters.descending else "asc", q=filters.query or None,
+                  certificate=filters.certificate or None)
     return render_template("trainer/report.html", group=group, modules={m.id: m for m in modules},
-                           summaries=report.summaries(rows, modules), rows=chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
-                           total=len(chosen), params=params, page=page, pages=pages, statuses=STATUS_NAMES,
+                           summaries=summaries,
+                           rows=rows, total=total, params=params, page=number,
+                           pages=max(1, math.ceil(total / PAGE_SIZE)), statuses=STATUS_NAMES,
                            certificate_names=CERTIFICATE_NAMES)
 
 
 def csv_response(filename: str, header: list[str], rows) -> Response:
     """CSV that spreadsheet programs open correctly with Arabic text: UTF-8 with a byte-order
-    mark, CRLF line ends. Cells that a spreadsheet would run as a formula get a leading quote."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_inert(cell) for cell in row])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    mark, CRLF line ends, written row by row as it is sent (memory does not grow with the rows).
+    Cells that a spreadsheet would run as a formula get a leading quote."""
+    def lines():
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        out.write("\ufeff")
+        writer.writerow(header)
+        for count, row in enumerate(rows, start=1):
+            writer.writerow([_inert(cell) for cell in row])
+            if count % 500 == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    return Response(stream_with_context(lines()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -96,17 +105,21 @@ def _inert(cell):
 @trainer_required
 def group_report_csv(lang, group_id):
     group = get_group(group_id)
-    _rows, modules, chosen, _params, _page = _filtered(group)
+    selected, modules = _report(group)
+    filters, _page = _filters(modules)
     titles = {m.id: m.title.get(lang) for m in modules}
     header = [_("Learner"), _("Module"), _("Status"), _("Steps done"), _("Steps"), _("Best final score (%)"),
               _("Last activity (UTC)"), _("Due"), _("Overdue"), _("Repeats every (months)"), _("Certificate"),
               _("Certificate valid until")]
-    body = ([r.name, titles[r.module_id], str(STATUS_NAMES[r.status]), r.done, r.total,
+    yes, no = _("yes"), _("no")
+    statuses = {key: str(name) for key, name in STATUS_NAMES.items()}
+    certificates = {key: str(name) for key, name in CERTIFICATE_NAMES.items()}
+    body = ([r.name, titles[r.module_id], statuses[r.status], r.done, r.total,
              None if r.best is None else round(r.best, 1),
              dates.format_datetime(r.last_activity, lang) if r.last_activity else None,
-             dates.format_date(r.due, lang), _("yes") if r.overdue else _("no"), r.recur_months,
-             str(CERTIFICATE_NAMES[r.certificate or "none"]), dates.format_date(r.expires_on, lang) if r.expires_on else None]
-            for r in chosen)
+             dates.format_date(r.due, lang), yes if r.overdue else no, r.recur_months,
+             certificates[r.certificate or "none"], dates.format_date(r.expires_on, lang) if r.expires_on else None]
+            for r in (report.stream(db.session, selected, filters) if modules else ()))
     return csv_response(f"group-{group.id}-report-{lang}.csv", header, body)
 
 
@@ -132,29 +145,30 @@ def learner(lang, group_id, user_id):
 # -- one module: charts and quizzes ----------------------------------------------------------------
 
 def _assigned_module(group, module_id):
-    rows, modules = report.group_rows(db.session, catalog(), group, today(), due_soon_days())
+    """The module (404 unless assigned through the group) and its summary."""
+    selected, modules = _report(group)
     module = next((m for m in modules if m.id == module_id), None)
     if module is None:
         abort(404)
-    return module, [r for r in rows if r.module_id == module.id]
+    return module, report.summaries(db.session, selected, [module])[0]
 
 
 @bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/")
 @trainer_required
 def module_report(lang, group_id, module_id):
     group = get_group(group_id)
-    module, rows = _assigned_module(group, module_id)
+    module, summary = _assigned_module(group, module_id)
     rtl = text_dir() == "rtl"
     scores = report.best_scores(report.quiz_attempts(db.session, group, module.id, module.final_quiz_id))
     counts = report.score_histogram(scores)
     labels = [f"{i * 10}–{i * 10 + 9}" if i < 9 else "90–100" for i in range(10)]
     series = report.completion_series(db.session, group, module.id, group.created_at.date(), today())
-    completion = charts.step_line(series, len(rows), rtl, lambda d: dates.format_date(d, lang, short=True))
+    completion = charts.step_line(series, summary.learners, rtl, lambda d: dates.format_date(d, lang, short=True))
     weekly = series[::-7][::-1] if series else []
     return render_template("trainer/module.html", group=group, module=module,
-                           summary=report.summaries(rows, [module])[0],
+                           summary=summary,
                            histogram=charts.histogram(counts, labels, rtl), bins=list(zip(labels, counts)),
-                           scores=len(scores), completion=completion, weekly=weekly, learners=len(rows),
+                           scores=len(scores), completion=completion, weekly=weekly, learners=summary.learners,
                            statuses=STATUS_NAMES)
 
 
