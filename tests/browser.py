@@ -168,6 +168,7 @@ PAGE_TYPES = [
     PageType("register", "/{lang}/register"),
     PageType("verify-form", "/{lang}/verify/"),
     PageType("verify-certificate", "/{lang}/verify/{certificate}"),
+    PageType("verify-credential", "/{lang}/verify/credential"),
     PageType("join-form", "/{lang}/join/", "learner"),
     PageType("join", "/{lang}/join/{invite}", "learner"),
     PageType("my-certificates", "/{lang}/me/certificates/", "learner"),

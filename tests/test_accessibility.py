@@ -212,6 +212,11 @@ def test_no_page_type_is_left_out_of_the_scan(app):
         "healthz": "JSON for load balancers",
         "learning.root": "redirects to /<lang>/",
         "verify_redirect": "redirects to /<lang>/verify/<code>",
+        "badges.issuer": "JSON-LD for credential verifiers",
+        "badges.key": "JSON-LD for credential verifiers",
+        "badges.status_list": "JSON-LD for credential verifiers",
+        "badges.achievement": "redirects to the module's page",
+        "credentials.download": "a JSON file (the learner's Open Badges credential)",
     }
     scanned = {page_type.path for page_type in PAGE_TYPES}
     missing_pages = []
