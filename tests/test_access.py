@@ -35,6 +35,10 @@ G = "/{lang}/trainer/groups/{group}"
 MATRIX = {
     "learning.root": ("GET", "/", PUBLIC),
     "healthz": ("GET", "/healthz", PUBLIC),
+    "offline.worker": ("GET", "/sw.js", PUBLIC),
+    "offline.manifest": ("GET", "/{lang}/manifest.webmanifest", PUBLIC),
+    "offline.page": ("GET", "/{lang}/offline", PUBLIC),
+    "offline.queued": ("GET", "/{lang}/offline/queued", PUBLIC),
     "static": ("GET", "/static/css/app.css", PUBLIC),
     "learning.home": ("GET", "/{lang}/", PUBLIC),
     "learning.module": ("GET", "/{lang}/modules/sample/", PUBLIC),
