@@ -123,6 +123,7 @@ def main() -> int:
     parser.add_argument("--server", choices=["gunicorn", "werkzeug"], default="gunicorn")
     parser.add_argument("--page", action="append", help="only these page types (repeatable)")
     parser.add_argument("--fast", action="store_true", help="no network emulation (bytes and requests only)")
+    parser.add_argument("--js", action="store_true", help="JavaScript on (the offline script and service worker load)")
     args = parser.parse_args()
     reason = missing()
     if reason:
@@ -136,7 +137,7 @@ def main() -> int:
     with server as base, launch() as browser:
         states = {None: None}
         for role, username in USERS.items():
-            context = new_context(browser, log)
+            context = new_context(browser, log, java_script_enabled=args.js)
             sign_in(context, base, username, PASSWORD)
             states[role] = context.storage_state()
             context.close()
@@ -145,7 +146,8 @@ def main() -> int:
                 url = page_type.url(base, lang, ids)
                 cold, warm = [], []
                 for _ in range(args.runs):
-                    context = new_context(browser, log, storage_state=states[page_type.role])
+                    context = new_context(browser, log, storage_state=states[page_type.role],
+                                          java_script_enabled=args.js)
                     page = context.new_page()
                     cold.append(measure(page, url, not args.fast))
                     page.goto("about:blank")
