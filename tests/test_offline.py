@@ -165,3 +165,40 @@ def test_offline_journey(app, tmp_path, lang):
         assert page.locator("#offline p").inner_text().startswith(
             "تغيّر" if lang == "ar" else "The module’s content changed")
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_without_service_workers_nothing_breaks(app, login):
+    """Service workers blocked (an old browser, or a policy): no offer to save, and reading and
+    answering work online as they do without JavaScript."""
+    from browser import RequestLog, launch, live_server, new_context
+
+    reason = missing()
+    if reason:
+        unavailable(reason)
+    with app.app_context():
+        create_user(db.session, "samir", PASSWORD, locale="en")
+        db.session.commit()
+    check = next(lesson.check_quiz_id for lesson in app.extensions["catalog"].module("sample").lessons
+                 if lesson.check_quiz_id)
+    log = RequestLog()
+    with live_server(app) as base, launch() as browser:
+        context = new_context(browser, log, java_script_enabled=True, service_workers="block")
+        sign_in(context, base, "samir")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/en/modules/sample/")
+        page.wait_for_timeout(1000)
+        assert page.locator("#offline").count() == 0
+        page.goto(f"{base}/en/modules/sample/quizzes/{check}/")
+        with page.expect_navigation():
+            page.locator("form[action$='/start'] button").click()
+        page.locator("input[name=answer]").first.check()
+        with page.expect_navigation():
+            page.locator(".actions button[value=next], .actions button[value=review]").click()
+        assert re.search(r"/attempts/\d+/(2|review)$", page.url)
+        assert errors == []
+        context.close()
+    log.assert_local()

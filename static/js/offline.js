@@ -32,7 +32,8 @@
   setInterval(function () { if (navigator.onLine) flush(); }, 20000);
 
   if (d.attempt && navigator.onLine) keep(d.attempt.split(' '));
-  if (d.module) moduleBox();
+  // Offered only once a service worker runs: without one a saved copy could never be opened.
+  if (d.module) sw.ready.then(moduleBox);
 
   function saved() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; } }
   function remember(entry) {
