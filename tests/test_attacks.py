@@ -17,6 +17,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import attacks  # noqa: E402  (bench/attacks.py)
 
+pytestmark = pytest.mark.slow  # gunicorn with 2 and 4 workers per test
+
 
 @pytest.fixture
 def database_url(app):

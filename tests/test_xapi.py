@@ -24,6 +24,7 @@ from elearn.xapi.models import XapiStatement
 from factories import user
 from quizhelpers import take
 
+pytestmark = pytest.mark.slow  # most tests start an LRS (Ralph) in another process
 USERNAME, PASSWORD = "elearn", "a test-only LRS password"
 VERBS = "http://adlnet.gov/expapi/verbs/"
 
