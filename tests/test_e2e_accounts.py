@@ -22,7 +22,7 @@ import re
 import pytest
 
 from browser import PASSWORD, RequestLog, launch, live_server, missing, new_context, unavailable
-from test_e2e_browser import STRONG, WORDS, register, shots_dir
+from test_e2e_browser import STRONG, WORDS, shots_dir
 
 pytestmark = pytest.mark.browser
 NEW = "amber river teacup 5170"

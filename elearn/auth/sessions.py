@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .models import User, UserSession
@@ -73,7 +73,3 @@ def purge(session: Session, now: dt.datetime, lifetime: dt.timedelta) -> int:
     session.commit()
     return count
 
-
-def count_live(session: Session, user_id: int, now: dt.datetime, lifetime: dt.timedelta) -> int:
-    return session.scalar(select(func.count(UserSession.id)).where(
-        UserSession.user_id == user_id, UserSession.created_at > now - lifetime)) or 0
