@@ -372,3 +372,15 @@ def test_migration_0009_keeps_the_newest_of_duplicate_open_attempts(tmp_path):
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+def test_a_quiz_that_never_shows_the_score_hides_it_on_every_page(app, client, auth):
+    hidden = dataclasses.replace(SAMPLE.final_quiz, review=dataclasses.replace(FINAL_REVIEW, score=frozenset()))
+    module = dataclasses.replace(SAMPLE, quizzes={**SAMPLE.quizzes, "final": hidden})
+    app.extensions["catalog"] = dataclasses.replace(CATALOG, modules=(module,), _by_id={"sample": module})
+    auth.register()
+    location = take(app, client, answers={"s-multi": ["a"]})
+    html = result_html(client, location)
+    assert "Your answers are submitted." in html and "%" not in html.split("<main")[1].split("</main>")[0]
+    page = client.get("/en/modules/sample/quizzes/final/").get_data(as_text=True)
+    assert "Your attempts" in page and "Not passed</span>" not in page and "25%" not in page

@@ -78,7 +78,12 @@ def quiz(lang, module_id, quiz_id):
     module, quiz = get_quiz(module_id, quiz_id)
     graded, current, blocked = attempts_state(module, quiz)
     return render_template("quiz/quiz.html", module=module, quiz=quiz, graded=graded, current=current,
-                           blocked=blocked, form=EmptyForm())
+                           blocked=blocked, show_score=score_shown(quiz, graded), form=EmptyForm())
+
+
+def score_shown(quiz, graded) -> bool:
+    """Whether the quiz's review options show the scores of these attempts now."""
+    return reviews.shown(quiz.review, *service.review_state(quiz, graded)).score
 
 
 @bp.route("/modules/<module_id>/quizzes/<quiz_id>/start", methods=["POST"])

@@ -9,7 +9,7 @@ from ..refresher import service
 from .access import login_required
 from .context import catalog, get_module_lesson
 from .forms import EmptyForm
-from .quiz import attempts_state, get_attempt, result_view
+from .quiz import attempts_state, get_attempt, result_view, score_shown
 
 bp = Blueprint("refresher", __name__, url_prefix="/<lang:lang>")
 
@@ -36,7 +36,8 @@ def intro(lang, module_id):
     graded, current, blocked = attempts_state(module, quiz)  # a refresher has no attempt limit
     size = min(current_app.config["REFRESHER_QUESTIONS"], len(quiz.questions))
     return render_template("refresher/intro.html", module=module, quiz=quiz, certificate=certificate, size=size,
-                           graded=graded, current=current, blocked=blocked, form=EmptyForm())
+                           graded=graded, current=current, blocked=blocked, show_score=score_shown(quiz, graded),
+                           form=EmptyForm())
 
 
 @bp.route("/modules/<module_id>/refresher/start", methods=["POST"])
