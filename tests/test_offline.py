@@ -164,6 +164,12 @@ def test_offline_journey(app, tmp_path, lang):
                                            module.version))
         assert page.locator("#offline p").inner_text().startswith(
             "تغيّر" if lang == "ar" else "The module’s content changed")
+
+        # Signing out deletes the learner's saved pages from the device.
+        with page.expect_navigation():
+            page.locator("form[action$='/logout'] button").click()
+        assert _wait(lambda: page.evaluate("urls => Promise.all(urls.map(u => caches.match(u)))"
+                                           ".then(hits => hits.every(hit => !hit))", pages + attempt_pages))
         context.close()
 
 

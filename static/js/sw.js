@@ -138,8 +138,9 @@ function page(event) {
     // A saved page seen online is refreshed, so the saved copy follows the learner's progress.
     if (storable(response)) {
       var copy = response.clone();
-      caches.open(PAGES).then(function (c) {
-        return c.match(request).then(function (hit) { if (hit) return c.put(request, copy); });
+      // (caches.match, not caches.open: opening would bring back the cache a sign-out deleted)
+      caches.match(request, {cacheName: PAGES}).then(function (hit) {
+        if (hit) return caches.open(PAGES).then(function (c) { return c.put(request, copy); });
       });
     }
     flush();
