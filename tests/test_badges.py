@@ -16,7 +16,7 @@ from browser import unavailable
 from elearn.badges import bitstring, credential as documents, jsonld
 from elearn.certificates import service as certificates
 from elearn.db import db
-from factories import finish_module, make_graded_attempt, policy, user
+from factories import finish_module, policy, user
 
 ROOT = Path(__file__).resolve().parent.parent
 VERIFIER = ROOT / "tests" / "js" / "verify_credential.mjs"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import LAUNCH_ARGS, RequestLog, launch, missing, new_context, unavailable
+from browser import RequestLog, launch, missing, new_context, unavailable
 from conftest import base_config
 from elearn import create_app
 from elearn.scorm import package, schema
