@@ -72,7 +72,7 @@ def test_the_arabic_chart_writes_its_dates_right_to_left(trainer, group_id):
     labels = {}
     for lang in ("en", "ar"):
         html = trainer.get(f"/{lang}/trainer/groups/{group_id}/modules/sample/").get_data(as_text=True)
-        labels[lang] = re.findall(r'<text class="tick" x="[\d.]+" y="[\d.]+" text-anchor="(\w+)"([^>]*)>([^<]+)</text>', html)
+        labels[lang] = re.findall(r'<text class="tick date[^"]*" x="[\d.]+" y="[\d.]+" text-anchor="(\w+)"([^>]*)>([^<]+)</text>', html)
     ar_dates = [(anchor, attrs, text) for anchor, attrs, text in labels["ar"] if "/" in text]
     assert ar_dates and all('direction="rtl"' in attrs for _, attrs, _ in ar_dates)
     assert ar_dates[0][2] == "1 تشرين الثاني/نوفمبر 2026" and ar_dates[0][0] == "start"

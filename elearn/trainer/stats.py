@@ -244,3 +244,28 @@ def item_analysis(
         for i, (qid, options) in enumerate(questions)
     ]
     return _test_stats(columns, totals), per_question
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A question most people miss, for the plain-language summary above the figures."""
+
+    position: int  # 1-based, in the quiz's order
+    question_id: QuestionId
+    facility: float  # 0..1
+    wrong_option: OptionId | None  # the wrong option chosen most often, if any was chosen
+    wrong_share: float | None  # 0..1 of attempts choosing it
+
+
+def most_missed(questions: Sequence[tuple[QuestionId, Iterable[OptionId]]],
+                stats: Sequence[QuestionStats]) -> list[Missed]:
+    """The questions flagged as most missed, hardest first, each with the wrong answer most
+    attempts chose. `questions` are (question id, right option ids), in the order of `stats`."""
+    missed = []
+    for position, ((qid, right), s) in enumerate(zip(questions, stats), start=1):
+        if not s.most_missed:
+            continue
+        wrong = {o: share for o, share in s.option_shares.items() if o not in set(right) and share}
+        top = max(wrong, key=wrong.get) if wrong else None
+        missed.append(Missed(position, qid, s.facility, top, wrong.get(top) if top is not None else None))
+    return sorted(missed, key=lambda m: (m.facility, m.position))

@@ -15,7 +15,7 @@ from ..auth.models import User
 from ..clock import today
 from ..db import db
 from ..i18n import text_dir
-from ..trainer import assignments as rules, charts, report
+from ..trainer import assignments as rules, charts, report, stats
 from ..trainer.models import Membership
 from ..web import keeps_query
 from .access import trainer_required
@@ -189,8 +189,10 @@ def _quiz(group, module_id, quiz_id):
 def item_analysis(lang, group_id, module_id, quiz_id):
     group = get_group(group_id)
     module, quiz, test, questions = _quiz(group, module_id, quiz_id)
+    missed = stats.most_missed([(q.id, q.answer) for q, _s in questions], [s for _q, s in questions])
     return render_template("trainer/item_analysis.html", group=group, module=module, quiz=quiz, test=test,
-                           questions=questions)
+                           questions=questions, missed=missed, by_id={q.id: q for q, _s in questions},
+                           poor=sum(1 for _q, s in questions if s.poor_discrimination))
 
 
 @bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/quizzes/<quiz_id>.csv")
