@@ -2,6 +2,7 @@
 building the app; a command that needs the app (database, catalog) builds it when it runs."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -57,10 +58,13 @@ def serve(host: str, port: int) -> None:
     For production use gunicorn (see the README).
     """
     app = _make_app()
+    if not os.environ.get("ELEARN_BASE_URL"):  # links in invitations, e-mails, certificates: to this server
+        app.config["BASE_URL"] = config.local_base_url(host, port)
     warn_about_process_state(app)
     with app.app_context():
         upgrade_database()
-    click.echo(f"elearn: {len(app.extensions['catalog'].modules)} modules; serving on http://{host}:{port}/")
+    click.echo(f"elearn: {len(app.extensions['catalog'].modules)} modules; serving on http://{host}:{port}/; "
+               f"links point to {app.config['BASE_URL']} (set ELEARN_BASE_URL to the address learners use)")
     run_simple(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
 
 

@@ -5,7 +5,7 @@
 | ELEARN_INSTANCE_PATH | `instance/` beside the package's parent folder (the checkout) |
 | ELEARN_DATABASE_URL | `sqlite:///<instance>/elearn.sqlite3` |
 | ELEARN_SECRET_KEY | generated once and kept in `<instance>/secret_key` |
-| ELEARN_BASE_URL | `http://127.0.0.1:5000` (public address for links in e-mails and certificates) |
+| ELEARN_BASE_URL | `http://127.0.0.1:5000`, or the address `elearn serve` listens on (public address for links in e-mails and certificates) |
 | ELEARN_RATELIMIT_STORAGE_URI | `memory://` (use `redis://...` with several processes: memory is per process) |
 | ELEARN_PROXY_FIX | `0`; the number of proxies in front whose X-Forwarded-For/-Proto/-Host to trust |
 | ELEARN_LOG_LEVEL | `INFO` (JSON lines on standard error, one per request) |
@@ -32,6 +32,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
+
+
+def local_base_url(host: str, port: int) -> str:
+    """The address a server listening on `host`:`port` answers at on this machine: what links
+    point to when ELEARN_BASE_URL does not say (a wildcard host is reached as 127.0.0.1)."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in host and not host.startswith("["):  # an IPv6 address in a URL is bracketed
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def instance_path() -> str:
