@@ -162,6 +162,7 @@ PAGE_TYPES = [
     PageType("quiz-question", "/{lang}/attempts/{open_attempt}/{first}", "learner"),
     PageType("quiz-review", "/{lang}/attempts/{open_attempt}/review", "learner"),
     PageType("quiz-result", "/{lang}/attempts/{graded_attempt}/result", "learner"),
+    PageType("quiz-result-failed", "/{lang}/attempts/{failed_attempt}/result", "learner"),
     PageType("my-learning", "/{lang}/me/", "learner"),
     PageType("account", "/{lang}/account", "learner"),
     PageType("sign-in", "/{lang}/login"),
@@ -182,6 +183,9 @@ PAGE_TYPES = [
     PageType("trainer-learner", "/{lang}/trainer/groups/{group}/learners/{learner}/", "trainer"),
     PageType("admin-users", "/{lang}/admin/users/", "admin"),
     PageType("admin-certificate", "/{lang}/admin/certificates/{certificate}", "admin"),
+    PageType("confirm-leave", "/{lang}/groups/{group}/leave", "learner"),
+    PageType("confirm-remove-member", "/{lang}/trainer/groups/{group}/members/{learner}/remove", "trainer"),
+    PageType("confirm-unassign", "/{lang}/trainer/groups/{group}/assignments/{assignment}/delete", "trainer"),
     PageType("not-found", "/{lang}/no-such-page/", status=404),
 ]
 
@@ -218,17 +222,30 @@ def seed(app) -> dict[str, str]:
         renewal = _pass(session, catalog, refresher.start(session, learner.id, module, app.config["REFRESHER_QUESTIONS"]))
         refresher.renew_if_passed(session, learner, module, renewal, policy)
         retake = next(q for q in module.quizzes.values() if q.max_attempts != 1)  # 0: unlimited
+        failing = next((q for q in module.quizzes.values() if q.id != retake.id), retake)
+        failed = _fail(session, catalog, quizzes.start_attempt(session, learner.id, module, failing))
         open_attempt = quizzes.start_attempt(session, learner.id, module, retake)
         first = open_attempt.layout[0]
         quizzes.save_answer(session, open_attempt, first["q"], first["o"][:1])
         group = groups.create_group(session, trainer, "ورشة حلب / Aleppo workshop")
         groups.join(session, learner, group)
-        assignments.assign(session, group, module.id, dt.date.today() + dt.timedelta(days=14), None)
-        return {"first": "1", "module": module.id, "lesson": module.lessons[0].id, "quiz": module.final_quiz_id,
+        assignment = assignments.assign(session, group, module.id, dt.date.today() + dt.timedelta(days=14), None)
+        return {"failed_attempt": str(failed.id), "assignment": str(assignment.id),"first": "1", "module": module.id, "lesson": module.lessons[0].id, "quiz": module.final_quiz_id,
                 "open_attempt": str(open_attempt.id), "graded_attempt": str(graded[module.final_quiz_id].id),
                 "refresher_attempt": str(renewal.id), "learner": str(learner.id),
                 "certificate": certificates.for_user_module(session, learner.id, module.id).code,
                 "group": str(group.id), "invite": group.invite_code}
+
+
+def _fail(session, catalog, attempt):
+    """Submit an open attempt with nothing answered (graded: not passed)."""
+    from elearn.quiz import service as quizzes
+    from elearn.refresher.service import quiz_for
+
+    quizzes.grade(session, quiz_for(catalog.module(attempt.module_id), attempt.quiz_id), attempt)
+    session.commit()
+    session.refresh(attempt)
+    return attempt
 
 
 def _pass(session, catalog, attempt):
