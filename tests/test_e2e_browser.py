@@ -188,7 +188,7 @@ def test_a_quiz_answer_given_by_keyboard_is_saved(app, served, chromium, request
     page.fill("#password", STRONG)
     page.fill("#confirm", STRONG)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{served}/en/")
+    page.get_by_role("link", name=WORDS["en"]["saved_codes"]).wait_for()  # the recovery codes, shown once
     page.goto(f"{served}/en/modules/sample/quizzes/final/")
     page.get_by_role("button", name="Start the quiz").focus()
     page.keyboard.press("Enter")

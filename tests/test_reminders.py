@@ -80,7 +80,8 @@ def test_dry_run_lists_and_records_nothing(app, runner, smtp):
     learner(app, "nomail", 5, email=False)
     result = send(runner, "--dry-run")
     assert result.exit_code == 0
-    assert "would send: due_soon to user" in result.output and "<amal@example.org>" in result.output
+    assert "would send: due_soon to user" in result.output
+    assert "amal@example.org" not in result.output  # people by account number: cron mail and logs keep this
     assert "no address: due_soon" in result.output
     assert smtp.messages == []
     with app.app_context():

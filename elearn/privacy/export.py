@@ -182,7 +182,9 @@ def csv_rows(data: dict, lang: str) -> list[list]:
         result = "" if attempt["percent"] is None else f"{attempt['percent']:.0f}%"
         rows.append([_("Quiz attempts"), title, result, attempt["submitted_at"] or attempt["started_at"]])
         for answer in attempt["answers"]:
-            chosen = "; ".join(pick(c["text"]) or c["id"] for c in answer["chosen"])
+            # True/false options have no text of their own: the quiz pages call them True and False.
+            chosen = "; ".join(pick(c["text"]) or {"true": _("True"), "false": _("False")}.get(c["id"], c["id"])
+                               for c in answer["chosen"])
             rows.append([_("Answers"), f"{title}: {pick(answer['question']) or answer['question_id']}", chosen,
                          attempt["saved_at"] or attempt["started_at"]])
     rows += [[_("Groups"), g["name"], g["trainer"] or "", g["joined_at"]] for g in data["groups"]]
