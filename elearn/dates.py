@@ -13,6 +13,7 @@ text of either direction, and marks scramble it in an SVG or a spreadsheet cell)
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
@@ -34,6 +35,29 @@ def format_date(day: dt.date, lang: str, short: bool = False) -> str:
 
     A datetime gives its date (UTC, as stored)."""
     return f"{day.day} {month_name(day.month, lang, short)} {day.year}"
+
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def format_partial(value, lang: str) -> str:
+    """A source's date as precise as it is given: '2012-01-18' -> '18 January 2012',
+    '2025-12' -> 'December 2025', '2012' -> '2012'; anything else as written."""
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    text = str(value).strip()
+    match = _PARTIAL.match(text)
+    if not match or not 1 <= int(match.group(2) or 1) <= 12:
+        return text
+    year, month, day = match.groups()
+    if month is None:
+        return year
+    if day is None:
+        return f"{month_name(int(month), lang)} {year}"
+    try:
+        return format_date(dt.date(int(year), int(month), int(day)), lang)
+    except ValueError:
+        return text
 
 
 def format_day_month(day: dt.date, lang: str) -> str:

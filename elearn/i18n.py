@@ -109,6 +109,11 @@ def time_filter(value, style: str | None = None) -> str:
     return "" if value is None else dates.format_time(value)
 
 
+def partial_date_filter(value) -> str:
+    """`{{ source.date|partialdate }}`: a date given as a year, a month or a day, as precise as given."""
+    return "" if value is None else dates.format_partial(value, render_lang())
+
+
 def switch_url(lang: str) -> str:
     """This page in another language: same endpoint and arguments, and the query parameters the
     page declared it reads (web.keeps_query), none on a page that carries a secret: a page never
@@ -128,7 +133,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, default_locale=DEFAULT, locale_selector=current_lang)
     # Flask-Babel's date filters (CLDR patterns with bidi marks, numeric dates) replaced by
     # elearn.dates, so every template, e-mails included, writes dates one way.
-    app.jinja_env.filters.update(dateformat=date_filter, datetimeformat=datetime_filter, timeformat=time_filter)
+    app.jinja_env.filters.update(dateformat=date_filter, datetimeformat=datetime_filter, timeformat=time_filter,
+                                 partialdate=partial_date_filter)
     app.url_map.converters["lang"] = LangConverter
     app.jinja_env.globals.update(
         current_lang=current_lang, text_dir=text_dir, switch_url=switch_url,

@@ -79,3 +79,19 @@ def test_the_arabic_chart_writes_its_dates_right_to_left(trainer, group_id):
     assert not any(m in text for _, _, text in labels["ar"] for m in BIDI_MARKS)
     en_dates = [(anchor, text) for anchor, attrs, text in labels["en"] if "Nov" in text]
     assert en_dates[0] == ("start", "1 Nov 2026") and 'direction="rtl"' not in str(labels["en"])
+
+
+@pytest.mark.parametrize("value, en, ar", [
+    ("2012-01-18", "18 January 2012", "18 كانون الثاني/يناير 2012"),
+    ("2025-12", "December 2025", "كانون الأول/ديسمبر 2025"),
+    ("2012", "2012", "2012"), (2012, "2012", "2012"), ("2025-13", "2025-13", "2025-13"),
+])
+def test_a_sources_date_as_precise_as_it_is_given(value, en, ar):
+    assert (dates.format_partial(value, "en"), dates.format_partial(value, "ar")) == (en, ar)
+
+
+def test_a_lessons_sources_are_dated_in_the_one_style(client):
+    for lang in ("en", "ar"):
+        html = client.get(f"/{lang}/modules/sample/first-lesson/").get_data(as_text=True)
+        sources = html.split('class="sources"', 1)[1].split("</ol>", 1)[0]
+        assert not NUMERIC.search(re.sub(r'href="[^"]*"', "", sources)), sources
