@@ -183,6 +183,10 @@ PAGE_TYPES = [
     PageType("trainer-learner", "/{lang}/trainer/groups/{group}/learners/{learner}/", "trainer"),
     PageType("admin-users", "/{lang}/admin/users/", "admin"),
     PageType("admin-certificate", "/{lang}/admin/certificates/{certificate}", "admin"),
+    PageType("recover", "/{lang}/recover"),
+    PageType("recover-email-link", "/{lang}/recover/email/{email_token}"),
+    PageType("account-delete", "/{lang}/account/delete", "learner"),
+    PageType("admin-delete-account", "/{lang}/admin/users/{learner}/delete", "admin"),
     PageType("confirm-leave", "/{lang}/groups/{group}/leave", "learner"),
     PageType("confirm-remove-member", "/{lang}/trainer/groups/{group}/members/{learner}/remove", "trainer"),
     PageType("confirm-unassign", "/{lang}/trainer/groups/{group}/assignments/{assignment}/delete", "trainer"),
@@ -203,6 +207,8 @@ def seed(app) -> dict[str, str]:
     from elearn.learning import service as learning
     from elearn.quiz import service as quizzes
     from elearn.refresher import service as refresher
+    from elearn.auth import recovery
+    from elearn.clock import utcnow
     from elearn.trainer import assignments, service as groups
 
     with app.app_context():
@@ -234,7 +240,8 @@ def seed(app) -> dict[str, str]:
                 "open_attempt": str(open_attempt.id), "graded_attempt": str(graded[module.final_quiz_id].id),
                 "refresher_attempt": str(renewal.id), "learner": str(learner.id),
                 "certificate": certificates.for_user_module(session, learner.id, module.id).code,
-                "group": str(group.id), "invite": group.invite_code}
+                "group": str(group.id), "invite": group.invite_code,
+                "email_token": recovery.email_token(session, learner, utcnow())}
 
 
 def _fail(session, catalog, attempt):
