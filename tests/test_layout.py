@@ -97,3 +97,22 @@ def test_the_check_finds_a_page_that_scrolls_sideways(site):
     finally:
         page.close()
     assert found["scrollWidth"] > found["clientWidth"] and any(c.startswith("div") for c in found["culprits"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_quiz_button_stays_in_reach_on_a_phone(site, lang):
+    """On a short phone screen the question and its options push the Save button below the
+    fold; it sticks to the bottom of the screen instead."""
+    question = next(p for p in PAGE_TYPES if p.name == "quiz-question")
+    page = site.contexts[question.role].new_page()
+    page.set_viewport_size({"width": 390, "height": 420})
+    try:
+        page.goto(question.url(site.base, lang, site.ids))
+        found = page.evaluate("""() => ({
+          form: document.querySelector('#answer-form').getBoundingClientRect().bottom,
+          button: document.querySelector('#answer-form .actions .button:last-child').getBoundingClientRect().bottom,
+          height: window.innerHeight})""")
+    finally:
+        page.close()
+    assert found["form"] > found["height"], found  # the form runs below the fold ...
+    assert found["button"] <= found["height"], found  # ... and the button is still on screen
