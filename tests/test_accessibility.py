@@ -218,6 +218,8 @@ def test_no_page_type_is_left_out_of_the_scan(app):
         "badges.achievement": "redirects to the module's page",
         "credentials.download": "a JSON file (the learner's Open Badges credential)",
         "auth.my_data_json": "a JSON file (everything held about the person)",
+        "offline.worker": "the service worker's script",
+        "offline.manifest": "the web app manifest (JSON)",
     }
     scanned = {page_type.path for page_type in PAGE_TYPES}
     missing_pages = []
