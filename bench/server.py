@@ -35,10 +35,10 @@ def prepare_database(url: str, instance: str, learners: int, content_dir: str | 
     """Migrate `url`, empty it, create `learners` accounts; return the environment for gunicorn.
 
     Accounts are made through the accounts service, not the sign-up form (which is rate limited
-    and not what is measured).
+    and not what is measured), all with the same password hash.
     """
     from elearn import create_app
-    from elearn.auth.service import create_user
+    from elearn.auth.service import create_user, hash_password
     from elearn.db import db, upgrade_database
 
     # Warnings only: one JSON line per request would bury the figures a bench prints.
@@ -58,21 +58,24 @@ def prepare_database(url: str, instance: str, learners: int, content_dir: str | 
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+        shared = hash_password(PASSWORD)  # one scrypt hash for every account: hashing is slow on purpose
         for name in learner_names(learners):
-            create_user(db.session, name, PASSWORD, locale="en")
+            create_user(db.session, name, None, locale="en").password_hash = shared
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     return env
 
 
 def start_gunicorn(env: dict, port: int, workers: int, app: str = "elearn.wsgi:app",
-                   log: str | None = None) -> subprocess.Popen:
-    """Start gunicorn (sync workers) on 127.0.0.1:port and wait until /healthz answers."""
+                   log: str | None = None, args: list[str] = ()) -> subprocess.Popen:
+    """Start gunicorn (sync workers, and `args`, e.g. ["--preload"]) on 127.0.0.1:port and wait
+    until /healthz answers."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                                "--no-control-socket", app], env=env, cwd=ROOT, stdout=out, stderr=out)
-    deadline = time.monotonic() + 60
+                                "--no-control-socket", *args, app], env=env, cwd=ROOT, stdout=out, stderr=out)
+    deadline = time.monotonic() + 180  # building the app takes a minute on a busy machine
     while True:
         try:
             if Browser(port).get("/healthz")[0] == 200:
@@ -140,13 +143,16 @@ class Browser:
     Raises OSError (connection refused, reset or cut mid-answer) when the server is down.
     """
 
-    def __init__(self, port: int, timeout: float = 30, headers: dict | None = None):
+    def __init__(self, port: int, timeout: float = 30, headers: dict | None = None, source: str | None = None):
         self.port, self.timeout, self.cookies = port, timeout, {}
         self.headers = headers or {}  # sent with every request (e.g. X-Forwarded-For behind ProxyFix)
+        # A loopback address of its own (127.0.1.7, say), so that per-address rate limits see one client.
+        self.source = (source, 0) if source else None
 
     def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
         """(status, Location header, body)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout,
+                                                source_address=self.source)
         headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

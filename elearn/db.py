@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
-from flask_migrate import Migrate, upgrade as _alembic_upgrade
+from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,7 +34,6 @@ class Base(DeclarativeBase):
 # it refreshes it explicitly (session.refresh).
 db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True},
                 session_options={"expire_on_commit": False})
-migrate = Migrate(directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 
 
 @event.listens_for(Engine, "connect")
@@ -51,16 +49,29 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db)
     # The SQLite file's folder must exist before anything connects, `elearn db upgrade` included.
     uri = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.get_backend_name() == "sqlite" and uri.database and uri.database != ":memory:":
         Path(uri.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def upgrade_database() -> None:
-    """Apply every migration (inside an app context)."""
-    _alembic_upgrade(directory=MIGRATIONS)
+def use_migrations(app: Flask) -> None:
+    """Put Flask-Migrate on `app` (once): `elearn db ...` and upgrade_database need it."""
+    # Why here: Flask-Migrate imports Alembic, some 11 MiB in each process; a process serving
+    # pages never migrates.
+    from flask_migrate import Migrate
+
+    if "migrate" not in app.extensions:
+        Migrate(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+
+
+def upgrade_database(revision: str = "head") -> None:
+    """Apply the migrations up to `revision`, by default every one (inside an app context)."""
+    # Why here: as in use_migrations.
+    from flask_migrate import upgrade
+
+    use_migrations(current_app)
+    upgrade(directory=MIGRATIONS, revision=revision)
 
 
 def upsert(session, model, keys: dict, values: dict) -> None:

@@ -340,8 +340,9 @@ def test_a_drawing_final_asks_a_fresh_selection_and_waits_after_a_failure(drawin
 def test_migration_0009_keeps_the_newest_of_duplicate_open_attempts(tmp_path):
     """Duplicates a race left before the index: the newest open attempt of each learner and quiz is
     kept, graded attempts are untouched, and the index then refuses a new duplicate."""
-    from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
+
+    from elearn.db import upgrade_database as upgrade
 
     from conftest import PG_URL
 
@@ -351,7 +352,7 @@ def test_migration_0009_keeps_the_newest_of_duplicate_open_attempts(tmp_path):
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     old = create_app(base_config(tmp_path, url))
     with old.app_context():
-        upgrade(revision="0008")
+        upgrade("0008")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO users (id, username, username_key, display_name, password_hash, role, "
                               "locale, created_at) VALUES (1, 'a', 'a', 'a', 'x', 'learner', 'en', '2026-01-01')"))

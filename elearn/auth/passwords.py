@@ -11,8 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 10
 MAX_LENGTH = 200
 MIN_SCORE = 2
@@ -25,6 +23,10 @@ _lock = threading.Lock()
 
 def is_guessable(password: str, user_inputs: Iterable[str] = ()) -> bool:
     """True if the password is common or follows a pattern an attacker tries early."""
+    # Why here: zxcvbn's word lists take some 12 MiB in each process that imports it; only setting
+    # a password needs them, not serving pages.
+    from zxcvbn import zxcvbn
+
     words = [w for w in user_inputs if w]
     with _lock:
         result = zxcvbn(password[:_CHECKED], user_inputs=words)

@@ -7,8 +7,6 @@ import json
 from functools import cache
 from pathlib import Path
 
-from pyld import jsonld
-
 CONTEXTS = Path(__file__).resolve().parent / "contexts"
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -24,6 +22,10 @@ _FILES = {
 
 class UnknownContext(ValueError):
     """A document names a JSON-LD context that elearn does not ship."""
+
+
+class NotCanonicalisable(ValueError):
+    """PyLD could not canonicalise the document (it is not valid JSON-LD over the shipped contexts)."""
 
 
 @cache
@@ -44,6 +46,13 @@ def shipped(url: str) -> dict:
 
 
 def canonical_nquads(document: dict) -> str:
-    """The document as canonical N-Quads (RDFC-1.0)."""
-    return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
-                                       "documentLoader": load_document})
+    """The document as canonical N-Quads (RDFC-1.0); NotCanonicalisable if PyLD refuses it."""
+    # Why here: PyLD and what it imports (requests, lxml) take some 10 MiB in each process; only
+    # signing and checking a credential need them, not serving pages.
+    from pyld import jsonld
+
+    try:
+        return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
+                                           "documentLoader": load_document})
+    except jsonld.JsonLdError as exc:
+        raise NotCanonicalisable(str(exc)) from exc

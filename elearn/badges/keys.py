@@ -14,9 +14,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 ACTIVE = "active"
 
 
@@ -44,12 +41,23 @@ class Keyring:
         return next((key for key in self.keys if key.kid == kid), None)
 
 
-def _raw_private(key: Ed25519PrivateKey) -> bytes:
+def _crypto():
+    """cryptography's serialization module and Ed25519 private key class."""
+    # Why here: cryptography's Rust module maps some 6 MiB into each process that imports it; only
+    # managing keys and signing need it, not serving pages.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    return serialization, Ed25519PrivateKey
+
+
+def _raw_private(key) -> bytes:
+    serialization, _ = _crypto()
     return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                              serialization.NoEncryption())
 
 
-def _raw_public(key: Ed25519PrivateKey) -> bytes:
+def _raw_public(key) -> bytes:
+    serialization, _ = _crypto()
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -61,6 +69,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def generate(folder: str | Path, now: dt.datetime) -> str:
     """Make a new key, make it the active one, and return its id."""
+    serialization, Ed25519PrivateKey = _crypto()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     kid = f"{now:%Y%m%d}-{secrets.token_hex(4)}"
@@ -89,6 +98,7 @@ def _active_kid(folder: Path) -> str | None:
 
 def load(folder: str | Path) -> Keyring:
     """Every key in the folder (an empty keyring if there is none)."""
+    serialization, Ed25519PrivateKey = _crypto()
     folder = Path(folder)
     keys, active_private = [], None
     active = _active_kid(folder) if folder.is_dir() else None

@@ -10,9 +10,6 @@ from __future__ import annotations
 import copy
 import hashlib
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from .jsonld import canonical_nquads
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -60,6 +57,10 @@ def _hash_data(document: dict, proof_options: dict) -> bytes:
 
 def sign(document: dict, private_key: bytes, verification_method: str, created: str) -> dict:
     """A copy of `document` with an eddsa-rdfc-2022 DataIntegrityProof for assertion."""
+    # Why here: cryptography's Rust module maps some 6 MiB into each process that imports it; only
+    # signing and checking credentials and managing keys need it, not serving pages.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     proof = {"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE, "created": created,
              "verificationMethod": verification_method, "proofPurpose": "assertionMethod"}
     signature = Ed25519PrivateKey.from_private_bytes(private_key).sign(_hash_data(document, proof))
@@ -70,6 +71,11 @@ def sign(document: dict, private_key: bytes, verification_method: str, created: 
 
 def verify(document: dict, public_key: bytes) -> bool:
     """Whether the document's proof is a valid eddsa-rdfc-2022 signature by `public_key`."""
+    # Why here: cryptography's Rust module maps some 6 MiB into each process that imports it; only
+    # signing and checking credentials and managing keys need it, not serving pages.
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     proof = document.get("proof")
     if not isinstance(proof, dict) or proof.get("cryptosuite") != CRYPTOSUITE \
             or proof.get("type") != "DataIntegrityProof" or not str(proof.get("proofValue", "")).startswith("z"):

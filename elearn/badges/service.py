@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pyld.jsonld import JsonLdError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -120,7 +119,7 @@ def check(session: Session, document, keyring: Keyring, base_url: str, policy_da
         return Check(NOT_OURS)
     try:
         signed = proof.verify(document, key.public_key)
-    except (JsonLdError, TypeError, KeyError, ValueError):
+    except (TypeError, KeyError, ValueError):  # jsonld.NotCanonicalisable is a ValueError
         signed = False
     if not signed:
         return Check(BAD_SIGNATURE)

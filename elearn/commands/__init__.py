@@ -4,12 +4,12 @@ on `app.cli`, so tests run them with `app.test_cli_runner()`."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_migrate.cli import db as db_commands
 
 from .badges import badges
 from .certificates import certificates
 from .demo import demo, rebuild_totals_command
 from .export import export
+from .migrations import db as db_commands
 from .privacy import privacy
 from .reminders import reminders
 from .users import users
