@@ -169,6 +169,7 @@ def answer(response) -> object:
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_every_route_answers_each_role_as_the_matrix_says(app, world, lang):
     clients, ids = world
+    tokens = {role: token(client) for role, client in clients.items()}  # one per session
     wrong = []
     # GETs first, then POSTs (some change state), signing out last
     ordered = sorted(MATRIX.items(), key=lambda item: (item[1][0] == "POST", (item[0], *SIGNING_OUT).index(item[0], 1) if item[0] in SIGNING_OUT else 0))
@@ -179,7 +180,8 @@ def test_every_route_answers_each_role_as_the_matrix_says(app, world, lang):
             if method == "GET":
                 response = client.get(url)
             else:
-                response = client.post(url, data={"csrf_token": token(client), **POST_DATA.get(endpoint, {})})
+                csrf = token(client) if endpoint in SIGNING_OUT else tokens[role]  # signing out ends the session
+                response = client.post(url, data={"csrf_token": csrf, **POST_DATA.get(endpoint, {})})
             got = answer(response)
             if got != expected[role]:
                 wrong.append(f"{method} {url} as {role}: {got}, expected {expected[role]}")
