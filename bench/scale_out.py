@@ -53,8 +53,13 @@ RAMP = 40.0  # seconds over which the learners sign in
 THINK = (2.0, 8.0)  # seconds of reading between two requests
 HAPROXY = """global
     maxconn 2000
+    # Failed requests' lines (with HAProxy's termination state) are printed after a failed run.
+    log stderr format raw local0 info
 defaults
     mode http
+    log global
+    option httplog
+    option dontlog-normal
     timeout connect 2s
     timeout client 90s
     timeout server 90s
@@ -76,7 +81,10 @@ backend app
     # As many requests at a time as an instance has sync workers; the rest wait in HAProxy's queue
     # (not in the instance's socket backlog, where health checks would wait behind them, and from
     # where a killed instance's waiting requests could not go to the other one).
-    default-server inter 500ms fall 2 rise 2 maxconn {workers}
+    # A refused connection on live traffic takes the instance out at once (observe layer4): without
+    # it, in the second before two checks fail, a dead instance with no request in progress looks
+    # like the only one with a free slot, and all ten retries of a request go back to it (503).
+    default-server inter 500ms fall 2 rise 2 maxconn {workers} observe layer4 error-limit 1 on-error mark-down
     server a 127.0.0.1:{port_a} check
     server b 127.0.0.1:{port_b} check
 listen stats
@@ -377,6 +385,10 @@ def main() -> None:
     problems = run(args, tmp)
     for problem in sorted(set(problems))[:20]:
         print("  PROBLEM:", problem)
+    if problems:  # HAProxy's lines for the failed requests: the termination state says who failed
+        lines = (Path(tmp) / "haproxy.log").read_text(errors="replace").splitlines()
+        for line in [line for line in lines if " 50" in line][:10]:
+            print("  haproxy:", line)
     print(f"  load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("  PASSED" if not problems else f"  FAILED: {len(set(problems))} problem(s)")
     sys.exit(1 if problems else 0)
