@@ -43,7 +43,8 @@ def finish_lesson(session: Session, catalog: Catalog, user: User, module: Module
     first_time = tracking is not None and not _completed(session, user.id, module.id, lesson_id)
     learning.mark_complete(session, user.id, module, lesson_id)
     if first_time:
-        xapi_queue.add(session, [xapi.lesson_completed(tracking, user.id, module, lesson_id, utcnow())], utcnow())
+        xapi_queue.add(session, user.id, [xapi.lesson_completed(tracking, user.id, module, lesson_id, utcnow())],
+                       utcnow())
     session.commit()
     return _certify(session, catalog, user, module, policy, tracking=tracking)
 
@@ -71,12 +72,13 @@ def finish_attempt(session: Session, catalog: Catalog, user: User, attempt: Quiz
     if not graded_now:
         return StepResult()
     if tracking is not None:
-        _track(session, xapi.quiz_graded(tracking, user.id, module, quiz, attempt.answers or {}, attempt.question_points or {},
-                                         attempt.points, attempt.max_points, attempt.passed, attempt.submitted_at))
+        _track(session, user.id, xapi.quiz_graded(
+            tracking, user.id, module, quiz, attempt.answers or {}, attempt.question_points or {},
+            attempt.points, attempt.max_points, attempt.passed, attempt.submitted_at))
     if attempt.quiz_id == refreshers.REFRESHER_ID:
         renewed = refreshers.renew_if_passed(session, user, module, attempt, policy)
         if renewed is not None and tracking is not None:
-            _track(session, [xapi.certificate_earned(tracking, user.id, module, renewed.issued_at)])
+            _track(session, user.id, [xapi.certificate_earned(tracking, user.id, module, renewed.issued_at)])
         return StepResult(graded_now=True, certificate=renewed, renewed=renewed is not None)
     return _certify(session, catalog, user, module, policy, graded_now=True, tracking=tracking)
 
@@ -85,13 +87,13 @@ def _certify(session, catalog, user, module, policy, graded_now=False, tracking=
     certificate = certificates.issue_if_complete(session, catalog, user, module, policy)
     renewed = certificate is not None and certificate.renewed_from_id is not None
     if certificate is not None and tracking is not None:
-        _track(session, [xapi.certificate_earned(tracking, user.id, module, certificate.issued_at)])
+        _track(session, user.id, [xapi.certificate_earned(tracking, user.id, module, certificate.issued_at)])
     return StepResult(graded_now=graded_now, certificate=certificate, renewed=renewed)
 
 
-def _track(session: Session, statements: list[dict]) -> None:
+def _track(session: Session, user_id: int, statements: list[dict]) -> None:
     """Queue xAPI statements (one small INSERT; `elearn xapi send` delivers them later)."""
-    xapi_queue.add(session, statements, utcnow())
+    xapi_queue.add(session, user_id, statements, utcnow())
     session.commit()
 
 

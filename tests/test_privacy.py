@@ -20,7 +20,9 @@ from elearn.quiz.models import QuizAttempt
 from elearn.reminders.models import Reminder
 from elearn.reminders.service import learner_reminders
 from elearn.trainer.models import Membership
+from elearn.xapi.models import XapiStatement
 from factories import PASSWORD, catalog, finish_module, make_assignment, make_certificate, make_group, make_reminder, make_user, user
+from quizhelpers import complete, take
 
 
 def count(app, model, *where) -> int:
@@ -37,6 +39,18 @@ def rana(app):
         make_assignment(group)
         certificate = finish_module("rana")
         return {"group": group.id, "code": certificate.code, "id": user("rana").id}
+
+
+@pytest.fixture
+def tracked(app, login):
+    """xAPI on (no LRS: sending is `elearn xapi send`, never run here): lena completed a lesson and
+    passed its check quiz, omar completed the lesson. Returns their signed-in clients and ids."""
+    app.config["XAPI_ENDPOINT"] = "http://127.0.0.1:9/xAPI/"
+    lena, omar = login("lena"), login("omar")
+    assert complete(lena, "first-lesson").status_code == complete(omar, "first-lesson").status_code == 302
+    take(app, lena, "check-first-lesson")
+    with app.app_context():
+        return {"lena": lena, "omar": omar, "lena_id": user("lena").id, "omar_id": user("omar").id}
 
 
 # --- download my data ---------------------------------------------------------------------------
@@ -75,6 +89,33 @@ def test_my_data_as_csv_is_readable_in_the_pages_language(app, login, rana, lang
     assert any(row[0] == section and row[2] for row in rows)
     assert ["rana@example.org"] == [row[2] for row in rows if "@" in row[2]]
     assert any(rana["code"] in row[2] for row in rows)
+
+
+def test_finishing_a_step_queues_statements_under_the_learner(app, tracked):
+    # lena: 1 lesson completed, 2 questions answered, the quiz passed; omar: 1 lesson completed
+    assert count(app, XapiStatement, XapiStatement.user_id == tracked["lena_id"]) == 4
+    assert count(app, XapiStatement, XapiStatement.user_id == tracked["omar_id"]) == 1
+    assert count(app, XapiStatement, XapiStatement.user_id.is_(None)) == 0
+
+
+def test_my_data_lists_the_persons_xapi_statements_sent_or_not(app, tracked):
+    with app.app_context():
+        first = db.session.scalar(select(XapiStatement).where(XapiStatement.user_id == tracked["lena_id"])
+                                  .order_by(XapiStatement.id))
+        first.sent_at = utcnow()
+        db.session.commit()
+        sent_id = first.statement_id
+    data = json.loads(tracked["lena"].get("/en/account/my-data.json").get_data(as_text=True))
+    listed = data["xapi_statements"]
+    assert [s["verb_id"].rsplit("/", 1)[-1] for s in listed] == ["completed", "answered", "answered", "passed"]
+    assert listed[0]["statement_id"] == sent_id and listed[0]["sent_at"] and listed[0]["created_at"]
+    assert listed[0]["object_id"] == "https://elearn.example/modules/sample/first-lesson/"
+    assert listed[0]["verb"] == {"en": "completed", "ar": "أكمل"} and listed[0]["object"]["ar"]
+    assert all(s["sent_at"] is None for s in listed[1:])
+    rows = list(csv.reader(io.StringIO(tracked["lena"].get("/ar/account/my-data.csv").get_data(as_text=True))))
+    statements = [row for row in rows if row[0] == "سجلات xAPI"]
+    assert len(statements) == 4 and statements[0][1].startswith("أكمل: ")
+    assert statements[0][2].startswith("أُرسل في ") and statements[1][2] == "لم يُرسل بعد"
 
 
 # --- delete my account --------------------------------------------------------------------------
@@ -129,6 +170,15 @@ def test_deleting_forgets_the_failed_sign_ins_and_reminders(app, login, rana):
     assert count(app, SignInFailure) == 1 and count(app, Reminder) == 1
     delete(login("rana"))
     assert count(app, SignInFailure) == 0 and count(app, Reminder) == 0
+
+
+def test_deleting_an_account_deletes_its_xapi_statements_and_no_one_elses(app, tracked):
+    assert delete(tracked["lena"]).status_code == 302
+    assert count(app, XapiStatement, XapiStatement.user_id == tracked["lena_id"]) == 0
+    assert count(app, XapiStatement) == count(app, XapiStatement, XapiStatement.user_id == tracked["omar_id"]) == 1
+    with app.app_context():  # and nothing left names her as the actor
+        bodies = db.session.scalars(select(XapiStatement.body)).all()
+    assert all(json.loads(b)["actor"]["account"]["name"] == str(tracked["omar_id"]) for b in bodies)
 
 
 def test_an_admin_deletes_an_account_after_a_confirmation_page(app, login, rana):

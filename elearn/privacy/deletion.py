@@ -2,7 +2,8 @@
 
 The account row goes, and with it (ON DELETE CASCADE) its sessions, codes, password-reset records,
 lesson progress, quiz attempts and answers, module totals, memberships, assignments made to it,
-reminders and, for a trainer, the groups they lead (with those groups' memberships and
+reminders, the xAPI statements about it in the outbox (those an LRS has received already are out
+of reach) and, for a trainer, the groups they lead (with those groups' memberships and
 assignments: the members keep their own learning). Its failed sign-ins are deleted by name.
 Trainers' reports are built from memberships, so the person disappears from them.
 

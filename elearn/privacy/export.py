@@ -3,14 +3,16 @@
 The account, its sessions, recovery and reset codes (dates only: the codes are never stored in
 clear), password resets, failed sign-ins under its pseudonym, every lesson opened, every quiz
 attempt with each answer and its timestamps, module totals, groups joined and led, assignments,
-certificates, reminders and invitation counts. Content is named in both languages in the JSON,
-in the page's language in the CSV.
+certificates, reminders, invitation counts and the xAPI statements about the person held in the
+outbox (sent or waiting; elearn cannot reach those an LRS has received). Content is named in both
+languages in the JSON, in the page's language in the CSV.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import json
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -26,6 +28,7 @@ from ..quiz.models import QuizAttempt
 from ..refresher.service import quiz_for
 from ..reminders.models import Reminder
 from ..trainer.models import Assignment, Group, InvitationCount, Membership
+from ..xapi.models import XapiStatement
 
 FORMAT = "elearn personal data, version 1"
 
@@ -61,6 +64,8 @@ def collect(session: Session, catalog: Catalog, user: User, now: dt.datetime, li
         "reminders": [{"kind": r.kind, "created_at": _when(r.created_at), "sent_at": _when(r.sent_at)}
                       for r in session.scalars(select(Reminder).where(Reminder.user_id == user.id)
                                                .order_by(Reminder.created_at))],
+        "xapi_statements": [_statement(s) for s in session.scalars(
+            select(XapiStatement).where(XapiStatement.user_id == user.id).order_by(XapiStatement.id))],
     }
 
 
@@ -151,6 +156,15 @@ def _certificate(c: Certificate) -> dict:
             "superseded_at": _when(c.superseded_at)}
 
 
+def _statement(row: XapiStatement) -> dict:
+    """An xAPI statement in the outbox, in short: what it tells the LRS the person did, and whether
+    it has gone there (sent_at None: not yet), so they know what an LRS may hold about them."""
+    body = json.loads(row.body)
+    return {"statement_id": row.statement_id, "verb_id": body["verb"]["id"], "verb": body["verb"].get("display"),
+            "object_id": body["object"]["id"], "object": body["object"].get("definition", {}).get("name"),
+            "created_at": _when(row.created_at), "sent_at": _when(row.sent_at)}
+
+
 # -- the readable file -------------------------------------------------------------------------
 
 def csv_rows(data: dict, lang: str) -> list[list]:
@@ -195,6 +209,9 @@ def csv_rows(data: dict, lang: str) -> list[list]:
     rows += [[_("Certificates"), c["title"].get(lang) or c["module_id"], f"{c['code']} · {c['name']}", c["issued_at"]]
              for c in data["certificates"]]
     rows += [[_("Reminders"), r["kind"], r["sent_at"] or "", r["created_at"]] for r in data["reminders"]]
+    rows += [[_("xAPI statements"), f"{pick(s['verb']) or s['verb_id']}: {pick(s['object']) or s['object_id']}",
+              _("sent %(date)s", date=s["sent_at"]) if s["sent_at"] else _("not sent yet"), s["created_at"]]
+             for s in data["xapi_statements"]]
     return rows
 
 

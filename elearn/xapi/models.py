@@ -1,12 +1,13 @@
 """The xAPI outbox: one row per statement, written by the request that finished a step, sent later.
 
 A row is kept after it is sent (`sent_at`) so `elearn xapi status` can report; `elearn xapi
-send --purge-after DAYS` deletes old sent rows."""
+send --purge-after DAYS` deletes old sent rows. Each row names the learner it is about, so their
+data export lists it and deleting their account deletes it (ON DELETE CASCADE)."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
@@ -21,6 +22,8 @@ class XapiStatement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The statement's own id (a UUID): a retry after a lost answer cannot store it twice.
     statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # NULL only for rows queued before migration 0012 whose learner could not be told for sure.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)  # the statement as JSON
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     next_try_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

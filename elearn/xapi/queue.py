@@ -14,10 +14,11 @@ from .models import XapiStatement
 MAX_WAIT = dt.timedelta(hours=6)
 
 
-def add(session: Session, statements: Iterable[dict], now: dt.datetime) -> int:
-    """Queue statements (added to the session; the caller commits with its step)."""
-    rows = [XapiStatement(statement_id=s["id"], body=json.dumps(s, ensure_ascii=False), created_at=now,
-                          next_try_at=now) for s in statements]
+def add(session: Session, user_id: int, statements: Iterable[dict], now: dt.datetime) -> int:
+    """Queue statements about the learner `user_id` (added to the session; the caller commits with
+    its step). The learner's id on the row is what their export and account deletion find."""
+    rows = [XapiStatement(statement_id=s["id"], user_id=user_id, body=json.dumps(s, ensure_ascii=False),
+                          created_at=now, next_try_at=now) for s in statements]
     session.add_all(rows)
     return len(rows)
 
