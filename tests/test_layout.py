@@ -73,6 +73,7 @@ def test_no_page_scrolls_sideways(site, page_type, lang, width):
         found = page.evaluate(OVERFLOW)
     finally:
         page.close()
+    print(f"{page_type.name} {lang} {width}: document {found['scrollWidth']} px in {found['clientWidth']} px")
     assert found["scrollWidth"] <= found["clientWidth"], found
 
 
