@@ -117,3 +117,17 @@ def test_the_quiz_button_stays_in_reach_on_a_phone(site, lang):
         page.close()
     assert found["form"] > found["height"], found  # the form runs below the fold ...
     assert found["button"] <= found["height"], found  # ... and the button is still on screen
+
+
+@pytest.mark.parametrize("page_type, lang", [pytest.param(p, lang, id=f"{p.name}-{lang}") for p in PAGE_TYPES
+                                             for lang in LANGS])
+def test_tables_stay_tables_on_a_laptop(site, page_type, lang):
+    """The phone's cards are for phones: at 1280 px every table lays out as a table (a rule meant
+    for the home page's cards once turned the report's tables into a grid of loose cells)."""
+    page = open_at(site, page_type, lang, 1280)
+    try:
+        shown = page.evaluate("""() => [...document.querySelectorAll('table')].map(t =>
+          (t.className || 'table') + ': ' + getComputedStyle(t).display)""")
+    finally:
+        page.close()
+    assert [s for s in shown if not s.endswith(": table")] == []
