@@ -6,6 +6,7 @@ new creation date.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -27,8 +28,9 @@ def _pybabel(*args: str) -> None:
 
 def extract_to(target: Path) -> None:
     """Extract every interface string of the package into the template `target`."""
-    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "--add-location=file",
-             "--sort-output", "--project=elearn", "--copyright-holder=elearn", "-o", str(target), str(ROOT))
+    with contextlib.chdir(ROOT):  # locations relative to the checkout (elearn/...), wherever it is
+        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--add-location=file",
+                 "--sort-output", "--project=elearn", "--copyright-holder=elearn", "-o", str(target), ".")
 
 
 def _ids(path: Path) -> set:
@@ -70,8 +72,9 @@ def extract() -> None:
 def update() -> None:
     """Extract, then merge new and changed strings into every language's catalogue."""
     extract_to(TEMPLATE)
-    _pybabel("update", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
-             "--ignore-obsolete", "--init-missing")
+    for lang in LANGUAGES:  # one at a time: Babel 2.17+ wants a locale with --init-missing
+        _pybabel("update", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "-l", lang, "--no-fuzzy-matching",
+                 "--ignore-obsolete", "--init-missing")
     click.echo("updated: " + ", ".join(LANGUAGES) + "; translate the new entries, then run `elearn translate check`")
 
 
