@@ -3,7 +3,7 @@ person's statements, sent or not, and "Download my data" lists them
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-01 10:00:00
+Create Date: 2026-11-30 15:00:00
 
 Rows queued before this revision get the learner from the statement's actor, whose account name is
 the learner's id in this database (xapi/statements.py). SQLite can give a deleted account's id to
