@@ -6,6 +6,7 @@ import pytest
 from elearn.trainer.stats import (
     MOST_MISSED_FACILITY,
     TestStats,
+    drawn_item_analysis,
     error_ratio,
     item_analysis,
     option_shares,
@@ -268,3 +269,23 @@ def test_float_noise_does_not_make_a_variance():
     ]
     _, (q1, _, _) = item_analysis(questions, attempts)
     assert q1.discrimination is None
+
+
+def test_a_drawn_quiz_counts_each_question_over_the_attempts_that_asked_it():
+    """Each attempt at a drawn final holds only the questions it asked: one not asked is left out
+    of that question's figures instead of counting as a wrong answer."""
+    questions = [("q1", ["a", "b"]), ("q2", ["c", "d"]), ("q3", ["e", "f"])]
+    attempts = [
+        {"q1": (1, ("a",)), "q2": (1, ("c",))},  # total 2 of 2
+        {"q1": (0, ("b",)), "q3": (1, ("e",))},  # total 1 of 2
+        {"q2": (1, ("c",)), "q3": (0, ("f",))},  # total 1 of 2
+    ]
+    test, (q1, q2, q3) = drawn_item_analysis(questions, attempts)
+    assert (q1.attempts, q2.attempts, q3.attempts) == (2, 2, 2)
+    assert q1.facility == pytest.approx(0.5) and q2.facility == 1.0 and q3.facility == pytest.approx(0.5)
+    assert q2.unanswered_share == 0.0 and q2.option_shares == {"c": 1.0, "d": 0.0}
+    # the same attempts read as a whole quiz would count every missing question as a wrong answer
+    _whole, (_q1, whole_q2, _q3) = item_analysis(questions, attempts)
+    assert whole_q2.facility == pytest.approx(2 / 3)
+    assert test.attempts == 3 and test.mean == pytest.approx(200 / 3)  # 100 %, 50 %, 50 %
+    assert test.alpha is None and test.error_ratio is None and test.standard_error is None

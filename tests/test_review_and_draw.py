@@ -8,7 +8,6 @@ import datetime as dt
 import random
 import re
 import shutil
-from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -385,3 +384,24 @@ def test_a_quiz_that_never_shows_the_score_hides_it_on_every_page(app, client, a
     assert "Your answers are submitted." in html and "%" not in html.split("<main")[1].split("</main>")[0]
     page = client.get("/en/modules/sample/quizzes/final/").get_data(as_text=True)
     assert "Your attempts" in page and "Not passed</span>" not in page and "25%" not in page
+
+
+def test_item_analysis_of_a_drawn_final_counts_each_question_where_it_was_asked():
+    """A trainer's item analysis of a drawn final lists the bank questions attempts asked, in the
+    bank's order, each over the attempts that asked it: a question one attempt did not ask is not
+    a wrong answer there."""
+    from elearn.trainer import report
+
+    module = SHIPPED.module("caesar-act")
+    final = module.quizzes[module.final_quiz_id]
+    bank = [q for _lesson, stratum in final.bank for q in stratum]
+    first, second = bank[:10], bank[5:15]  # bank[5:10] asked by both
+    attempts = [SimpleNamespace(question_points={q.id: 1.0 for q in first}, answers={q.id: list(q.answer) for q in first}),
+                SimpleNamespace(question_points={q.id: 0.0 for q in second}, answers={})]
+    test, pairs = report.analyse(final, attempts)
+    assert [q.id for q, _stats in pairs] == [q.id for q in bank[:15]]
+    facility = {q.id: (s.attempts, s.facility) for q, s in pairs}
+    assert all(facility[q.id] == (1, 1.0) for q in bank[:5])
+    assert all(facility[q.id] == (2, 0.5) for q in bank[5:10])
+    assert all(facility[q.id] == (1, 0.0) for q in bank[10:15])
+    assert test.attempts == 2 and test.mean == 50 and test.alpha is None

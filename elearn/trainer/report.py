@@ -25,7 +25,7 @@ from ..learning.service import COMPLETED, IN_PROGRESS, NOT_STARTED
 from ..quiz.models import QuizAttempt
 from . import assignments as rules
 from .models import Assignment, Group, Membership
-from .stats import item_analysis
+from .stats import drawn_item_analysis, item_analysis
 
 OVERDUE = "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
@@ -298,12 +298,21 @@ def quiz_attempts(session: Session, group: Group, module_id: str, quiz_id: str) 
 
 
 def analyse(quiz, attempts: list[QuizAttempt]):
-    """Item analysis of every graded attempt (Moodle's "all attempts") at the questions the quiz
-    holds now; a question added after an attempt was made counts as unanswered for it."""
-    questions = [(q.id, [o.id for o in q.options]) for q in quiz.questions]
+    """Item analysis of every graded attempt (Moodle's "all attempts"): the whole-quiz statistics
+    and (question, statistics) pairs. A quiz that asks all its questions is analysed at the
+    questions it holds now (one added after an attempt counts as unanswered for it); a quiz that
+    draws from the bank, at every bank question some attempt asked, in the bank's order, each
+    over the attempts that asked it."""
     marks = [{qid: (min(max(float(points), 0.0), 1.0), attempt.answers.get(qid, []))
               for qid, points in (attempt.question_points or {}).items()} for attempt in attempts]
-    return item_analysis(questions, marks)
+    if quiz.draw:
+        asked = {qid for mark in marks for qid in mark}
+        questions = [q for _lesson, stratum in quiz.bank for q in stratum if q.id in asked]
+        test, per_question = drawn_item_analysis([(q.id, [o.id for o in q.options]) for q in questions], marks)
+    else:
+        questions = list(quiz.questions)
+        test, per_question = item_analysis([(q.id, [o.id for o in q.options]) for q in questions], marks)
+    return test, list(zip(questions, per_question))
 
 
 def score_histogram(scores: list[float], bins: int = 10) -> list[int]:

@@ -246,6 +246,30 @@ def item_analysis(
     return _test_stats(columns, totals), per_question
 
 
+def drawn_item_analysis(
+    questions: Iterable[tuple[QuestionId, Sequence[OptionId]]],
+    attempts: Iterable[Attempt],
+) -> tuple[TestStats, list[QuestionStats]]:
+    """Item analysis of a quiz whose attempts each ask their own selection (a final drawn from
+    the module's bank): an attempt holds only the questions it asked. A question's figures come
+    from the attempts that asked it (one not asked is not a wrong answer), its discrimination
+    against those attempts' totals of the others. Cronbach's alpha needs every attempt to answer
+    the same questions, so the whole test gets no alpha, error ratio or standard error."""
+    attempts = [a for a in attempts if a]
+    totals = [math.fsum(x for x, _picked in attempt.values()) for attempt in attempts]
+    per_question = []
+    for qid, options in questions:
+        asked = [(attempt, total) for attempt, total in zip(attempts, totals) if qid in attempt]
+        columns, chosen = _columns([qid], [attempt for attempt, _total in asked])
+        per_question.append(_question_stats(qid, list(dict.fromkeys(options)), columns[0],
+                                            [total for _attempt, total in asked], chosen[0]))
+    percents = [100 * total / len(attempt) for attempt, total in zip(attempts, totals)]
+    test = TestStats(attempts=len(attempts), mean=_mean(percents),
+                     median=statistics.median(percents) if percents else None, sd=standard_deviation(percents),
+                     alpha=None, error_ratio=None, standard_error=None)
+    return test, per_question
+
+
 @dataclass(frozen=True)
 class Missed:
     """A question most people miss, for the plain-language summary above the figures."""

@@ -180,8 +180,8 @@ def _quiz(group, module_id, quiz_id):
     quiz = module.quizzes.get(quiz_id) if module else None
     if quiz is None:
         abort(404)
-    test, stats = report.analyse(quiz, report.quiz_attempts(db.session, group, module.id, quiz.id))
-    return module, quiz, test, list(zip(quiz.questions, stats))
+    test, questions = report.analyse(quiz, report.quiz_attempts(db.session, group, module.id, quiz.id))
+    return module, quiz, test, questions
 
 
 @bp.route("/trainer/groups/<int:group_id>/modules/<module_id>/quizzes/<quiz_id>/")
