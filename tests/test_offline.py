@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 import pytest
-from flask import request
+from flask import request as http_request
 from sqlalchemy import select
 
 from browser import CHROMIUM, LAUNCH_ARGS, PASSWORD, missing, sign_in, unavailable
@@ -87,8 +87,8 @@ def test_offline_journey(app, tmp_path, lang, request):
 
     @app.before_request
     def count_posts():
-        if request.method == "POST":
-            posts[request.path] += 1
+        if http_request.method == "POST":
+            posts[http_request.path] += 1
 
     with app.app_context():
         user = create_user(db.session, "layla", PASSWORD, locale=lang)
