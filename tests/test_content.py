@@ -87,6 +87,8 @@ CASES = [
      "lessons/sample/module.yaml:12: final quiz 'missing-quiz' not found"),
     ("quizzes/sample/final.yaml", "questions:", "questions: [",
      "quizzes/sample/final.yaml:"),
+    ("lessons/sample/first-lesson.en.md", "    title: A source\n", "    title: [A described source]\n",
+     "lessons/sample/first-lesson.en.md:11: source title must be text (quote it if it starts with [ or {)"),
 ]
 
 

@@ -364,6 +364,10 @@ def _sources(front, path, report) -> tuple[Source, ...]:
             report(path, line, f"source is missing '{f}'")
         if "date" not in missing and source_date(item["date"]) is None:
             report(path, item.line_of("date"), "source date must be YYYY-MM-DD, YYYY-MM or YYYY")
+        for f in ("publisher", "title"):  # YAML reads an unquoted [..] as a list: it would print as one
+            if f not in missing and not isinstance(item[f], str):
+                report(path, item.line_of(f), f"source {f} must be text (quote it if it starts with [ or {{)")
+                missing.append(f)
         url = str(item.get("url") or "")
         if url and not url.startswith(("https://", "http://")):
             report(path, item.line_of("url"), "source url must start with http:// or https://")
