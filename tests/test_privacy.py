@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from conftest import csrf_token
 from elearn.auth.models import SignInFailure, User, UserSession
 from elearn.certificates.models import Certificate
 from elearn.clock import utcnow
+from elearn.dates import month_name
 from elearn.db import db
 from elearn.learning.models import LessonProgress
 from elearn.quiz.models import QuizAttempt
@@ -89,6 +91,11 @@ def test_my_data_as_csv_is_readable_in_the_pages_language(app, login, rana, lang
     assert any(row[0] == section and row[2] for row in rows)
     assert ["rana@example.org"] == [row[2] for row in rows if "@" in row[2]]
     assert any(rana["code"] in row[2] for row in rows)
+    # dates in the one style of the page's language, not the JSON's ISO form
+    dates = [row[3] for row in rows[1:] if row[3]]
+    months = [month_name(m, lang) for m in range(1, 13)]
+    assert dates and all(re.fullmatch(r"\d{1,2} \S.* \d{4}([،,] \d\d:\d\d)?", d) for d in dates), dates
+    assert all(any(name in d for name in months) for d in dates), dates
 
 
 def test_finishing_a_step_queues_statements_under_the_learner(app, tracked):

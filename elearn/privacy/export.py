@@ -23,6 +23,7 @@ from ..auth.lockout import name_key
 from ..auth.models import AccountCode, SignInFailure, User
 from ..certificates.models import Certificate
 from ..content import Catalog
+from ..dates import format_date, format_datetime
 from ..learning.models import LessonProgress, ModuleTotals
 from ..quiz.models import QuizAttempt
 from ..refresher.service import quiz_for
@@ -167,9 +168,24 @@ def _statement(row: XapiStatement) -> dict:
 
 # -- the readable file -------------------------------------------------------------------------
 
+def readable(value: str | None, lang: str) -> str:
+    """An ISO date or time of the JSON in the one date style of `lang` ('30 Nov 2026, 14:05',
+    UTC as stored); the JSON keeps ISO for programs."""
+    if not value:
+        return ""
+    if len(value) == 10:
+        return format_date(dt.date.fromisoformat(value), lang)
+    return format_datetime(dt.datetime.fromisoformat(value), lang)
+
+
 def csv_rows(data: dict, lang: str) -> list[list]:
     """The same data as rows of (section, item, value, date), labelled in `lang` (call inside
-    that locale: the labels are interface strings)."""
+    that locale: the labels are interface strings), dates in the page's date style."""
+    rows = _rows(data, lang)
+    return [[*row[:3], readable(row[3], lang)] for row in rows]
+
+
+def _rows(data: dict, lang: str) -> list[list]:
     def pick(text):
         return (text or {}).get(lang) or ""
 
@@ -184,12 +200,12 @@ def csv_rows(data: dict, lang: str) -> list[list]:
     codes = data["recovery_codes"]
     rows.append([_("Recovery codes"), _("Unused"), codes["unused"], codes["created_at"] or ""])
     rows += [[_("Password resets"), r["method"], r["issued_by"] or "", r["at"]] for r in data["password_resets"]]
-    rows += [[_("Reset codes issued"), r["issued_by"] or "", r["used_at"] or "", r["created_at"]]
+    rows += [[_("Reset codes issued"), r["issued_by"] or "", readable(r["used_at"], lang), r["created_at"]]
              for r in data["reset_codes_issued"]]
     rows += [[_("Failed sign-ins"), "", "", at] for at in data["failed_sign_ins"]]
     for lesson in data["lessons"]:
         rows.append([_("Lessons"), f"{pick(lesson['module'])} / {pick(lesson['lesson']) or lesson['lesson_id']}",
-                     _("completed %(date)s", date=lesson["completed_at"]) if lesson["completed_at"] else "",
+                     _("completed %(date)s", date=readable(lesson["completed_at"], lang)) if lesson["completed_at"] else "",
                      lesson["first_opened_at"]])
     for attempt in data["quiz_attempts"]:
         title = pick(attempt["quiz"]) or attempt["quiz_id"]
@@ -208,9 +224,9 @@ def csv_rows(data: dict, lang: str) -> list[list]:
     rows += [[_("Invitation e-mails"), "", i["count"], i["day"]] for i in data["invitation_emails_sent"]]
     rows += [[_("Certificates"), c["title"].get(lang) or c["module_id"], f"{c['code']} · {c['name']}", c["issued_at"]]
              for c in data["certificates"]]
-    rows += [[_("Reminders"), r["kind"], r["sent_at"] or "", r["created_at"]] for r in data["reminders"]]
+    rows += [[_("Reminders"), r["kind"], readable(r["sent_at"], lang), r["created_at"]] for r in data["reminders"]]
     rows += [[_("xAPI statements"), f"{pick(s['verb']) or s['verb_id']}: {pick(s['object']) or s['object_id']}",
-              _("sent %(date)s", date=s["sent_at"]) if s["sent_at"] else _("not sent yet"), s["created_at"]]
+              _("sent %(date)s", date=readable(s["sent_at"], lang)) if s["sent_at"] else _("not sent yet"), s["created_at"]]
              for s in data["xapi_statements"]]
     return rows
 
