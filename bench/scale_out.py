@@ -243,17 +243,8 @@ def start_haproxy(tmp: str, port_a: int, port_b: int, workers: int) -> tuple[sub
     path.write_text(config)
     process = subprocess.Popen(["haproxy", "-f", str(path), "-db"], stdout=subprocess.DEVNULL,
                                stderr=open(Path(tmp) / "haproxy.log", "wb"))
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if server.Browser(port).get("/healthz")[0] == 200:
-                return process, port, stats, config
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"haproxy did not start (see {tmp}/haproxy.log)")
-        time.sleep(0.2)
+    server.wait_healthy(process, port, 30, f"haproxy did not start (see {tmp}/haproxy.log)")
+    return process, port, stats, config
 
 
 def served_per_instance(stats_port: int) -> dict[str, int]:

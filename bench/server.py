@@ -75,7 +75,14 @@ def start_gunicorn(env: dict, port: int, workers: int, app: str = "elearn.wsgi:a
     out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                                 "--no-control-socket", *args, app], env=env, cwd=ROOT, stdout=out, stderr=out)
-    deadline = time.monotonic() + 180  # building the app takes a minute on a busy machine
+    # building the app takes a minute on a busy machine
+    return wait_healthy(process, port, 180, f"gunicorn did not start (see {log})")
+
+
+def wait_healthy(process: subprocess.Popen, port: int, seconds: float, failure: str) -> subprocess.Popen:
+    """Wait until /healthz on `port` answers 200 (the app, or a balancer in front of it); kill
+    `process` and raise RuntimeError(failure) if it exits or `seconds` pass first."""
+    deadline = time.monotonic() + seconds
     while True:
         try:
             if Browser(port).get("/healthz")[0] == 200:
@@ -84,7 +91,7 @@ def start_gunicorn(env: dict, port: int, workers: int, app: str = "elearn.wsgi:a
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"gunicorn did not start (see {log})")
+            raise RuntimeError(failure)
         time.sleep(0.1)
 
 
