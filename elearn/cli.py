@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from werkzeug.serving import run_simple
 
-from . import clock, config, create_app
+from . import clock, config, create_app_or_exit
 from .commands import APP_COMMANDS
 from .commands.translate import translate
 from .content import ContentError, check_content, load_catalog
@@ -22,13 +22,7 @@ from .web import RedactingRequestHandler, warn_about_process_state
 
 
 def _make_app() -> Flask:
-    try:
-        return create_app()
-    except ContentError as exc:
-        _print_problems(exc.problems)
-        click.echo("elearn cannot start: fix the content problems above "
-                   "(`elearn content check` lists them).", err=True)
-        sys.exit(1)
+    return create_app_or_exit()
 
 
 def _print_problems(problems: list[str]) -> None:

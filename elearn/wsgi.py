@@ -23,12 +23,12 @@ from babel.dates import format_date
 from flask_babel import get_translations
 from sqlalchemy.orm import configure_mappers
 
-from .cli import _make_app
+from . import create_app_or_exit
 from .db import db
 from .i18n import LANGUAGES
 from .web import warn_about_process_state
 
-app = _make_app()
+app = create_app_or_exit()
 warn_about_process_state(app)
 _shared = []  # [True] once the first fork has been prepared
 

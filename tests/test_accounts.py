@@ -76,6 +76,25 @@ def test_a_session_ends_after_the_idle_timeout_and_the_absolute_lifetime(app, au
     assert count(app, UserSession) == 0  # the idle session was ended on the server too
 
 
+def test_the_cookie_is_sent_again_only_when_it_changes(app, auth):
+    """No signature and no Set-Cookie on every page: an unchanged cookie stays as it is, and the
+    minute of the last request (for the idle timeout) still reaches the browser."""
+    with app.app_context():
+        make_user(username="rami")
+    with freeze_time("2027-01-10 08:00") as clock:
+        auth.login("rami")
+        auth.client.get("/en/me/")  # the first page with a form stores the CSRF secret in the cookie
+        again = auth.client.get("/en/me/")
+        assert again.status_code == 200 and "Set-Cookie" not in again.headers
+        clock.tick(dt.timedelta(seconds=30))
+        assert "Set-Cookie" not in auth.client.get("/en/").headers
+        clock.tick(dt.timedelta(minutes=100))
+        later = auth.client.get("/en/")
+        assert "session=" in later.headers["Set-Cookie"]  # the new minute of the last request
+        clock.tick(dt.timedelta(minutes=100))  # 100 minutes after that request, 200 after sign-in
+        assert account_status(auth.client) == 200
+
+
 def test_the_session_settings_come_from_the_environment(app, tmp_path, monkeypatch):
     from conftest import base_config
     from elearn import create_app

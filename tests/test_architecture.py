@@ -3,6 +3,9 @@ sits on top, and an import inside a function says why."""
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "elearn"
@@ -100,3 +103,22 @@ def test_the_quiz_engine_knows_no_quiz_by_name():
     source = (PACKAGE / "quiz" / "service.py").read_text(encoding="utf-8")
     assert "refresher" not in source.replace("a refresher built by elearn.refresher", "")
     assert '"final"' not in source
+
+
+def test_a_process_serving_pages_does_not_load_the_commands(tmp_path):
+    """gunicorn imports elearn.wsgi in every worker: the commands (exports, the translation tools
+    and what they import) stay out of it until `app.cli` is asked for one."""
+    probe = ("import sys, elearn.wsgi; print(sorted(m for m in sys.modules if m.startswith("
+             "('elearn.commands', 'elearn.cli', 'babel.messages.frontend'))))")
+    env = {**os.environ, "ELEARN_INSTANCE_PATH": str(tmp_path), "ELEARN_LOG_LEVEL": "WARNING"}
+    env.pop("ELEARN_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_app_still_runs_its_commands(app):
+    result = app.test_cli_runner().invoke(args=["--help"])
+    assert result.exit_code == 0
+    assert {"users", "export", "xapi", "db"} <= {line.split()[0] for line in result.output.splitlines()
+                                                    if line.startswith("  ") and line.strip()}

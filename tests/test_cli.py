@@ -5,6 +5,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+import elearn
 from elearn import cli
 
 INVALID = Path(__file__).parent / "fixtures" / "content" / "invalid"
@@ -14,7 +15,7 @@ def test_help_lists_every_command_without_building_the_app(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("`elearn --help` built the app")
 
-    monkeypatch.setattr(cli, "create_app", refuse)
+    monkeypatch.setattr(elearn, "create_app", refuse)
     monkeypatch.setenv("ELEARN_CONTENT_DIR", str(next(p for p in INVALID.iterdir() if p.is_dir())))
     result = CliRunner().invoke(cli.main, ["--help"])
     assert result.exit_code == 0, result.output

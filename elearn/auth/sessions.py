@@ -12,13 +12,17 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from .models import User, UserSession
 
 IDLE_MINUTES = 120
 MAX_HOURS = 12
+# Run before every signed-in page: built once, with its parameters bound at execution, so a page
+# neither builds the statement again nor works out its cache key.
+_USER_FOR = (select(User).join(UserSession, UserSession.user_id == User.id)
+             .where(UserSession.key == bindparam("key"), UserSession.created_at > bindparam("since")))
 
 
 def _digest(token: str) -> str:
@@ -38,8 +42,7 @@ def start(session: Session, user: User, now: dt.datetime, lifetime: dt.timedelta
 
 def user_for(session: Session, token: str, now: dt.datetime, lifetime: dt.timedelta) -> User | None:
     """The account a live session belongs to, or None (ended, expired or never existed)."""
-    return session.scalar(select(User).join(UserSession, UserSession.user_id == User.id)
-                          .where(UserSession.key == _digest(token), UserSession.created_at > now - lifetime))
+    return session.scalar(_USER_FOR, {"key": _digest(token), "since": now - lifetime})
 
 
 def end(session: Session, token: str) -> None:

@@ -1,9 +1,7 @@
 """The commands that work on an app (database, catalog): `elearn db|users|certificates|reminders|
-demo|rebuild-totals`. elearn/cli.py puts them on the `elearn` command; `init_app` also puts them
-on `app.cli`, so tests run them with `app.test_cli_runner()`."""
+demo|rebuild-totals`. elearn/cli.py puts them on the `elearn` command; `app.cli` (AppCommands in
+elearn/__init__.py) looks them up here, so tests run them with `app.test_cli_runner()`."""
 from __future__ import annotations
-
-from flask import Flask
 
 from .badges import badges
 from .certificates import certificates
@@ -16,8 +14,3 @@ from .users import users
 from .xapi import xapi
 
 APP_COMMANDS = (db_commands, users, certificates, badges, export, xapi, reminders, privacy, demo, rebuild_totals_command)
-
-
-def init_app(app: Flask) -> None:
-    for command in APP_COMMANDS:
-        app.cli.add_command(command)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,11 @@ NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 #: A lesson view is written at most once per learner and lesson in this time: "last activity" in
 #: reports and "continue where you left off" need minutes, not every page view (each is a commit).
 VISIT_RESOLUTION = dt.timedelta(minutes=5)
+# Read on every signed-in lesson view: built once, with its parameters bound at execution, so a
+# view neither builds the statement again nor works out its cache key (most of the read's cost).
+_LAST_VISIT = select(LessonProgress.last_opened_at, LessonProgress.completed_at).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.module_id == bindparam("module_id"),
+    LessonProgress.lesson_id == bindparam("lesson_id"))
 
 
 def module_status(done: int, total: int, active: bool) -> str:
@@ -79,8 +84,8 @@ def record_visit(session: Session, user_id: int, module: Module, lesson_id: str)
     """Note that the learner opened the lesson (committed, unless they opened it less than
     VISIT_RESOLUTION ago: then nothing a report shows changes); return whether they completed it."""
     now = utcnow()
-    seen = session.execute(select(LessonProgress.last_opened_at, LessonProgress.completed_at).filter_by(
-        user_id=user_id, module_id=module.id, lesson_id=lesson_id)).first()  # two columns, no ORM object
+    seen = session.execute(_LAST_VISIT, {"user_id": user_id, "module_id": module.id,
+                                         "lesson_id": lesson_id}).first()  # two columns, no ORM object
     if seen is not None and now - seen.last_opened_at < VISIT_RESOLUTION:
         return seen.completed_at is not None
     row = _row(session, user_id, module.id, lesson_id)

@@ -72,6 +72,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_MAX_HOURS", sessions.MAX_HOURS)
     # The browser forgets the cookie when the server would refuse it anyway.
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=float(app.config["SESSION_MAX_HOURS"]))
+    # The cookie is sent again only when it changes (sign-in, the minute of the last request for
+    # the idle timeout, a message to show): re-signing an unchanged cookie on every page only
+    # pushed its expiry past the server's own end of the session, and cost every page a signature.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.before_request(load_user)
     app.register_blueprint(bp)
 
