@@ -60,21 +60,26 @@ def cpu_per_request(client, path: str, n: int) -> float:
     return (time.process_time() - start) * 1000 / n
 
 
-def count_statements(app, client, path: str) -> int:
+def count_statements(app, client, path: str) -> tuple[int, int]:
+    """Statements one view sends, and the pings (pool_pre_ping's, which bypass the statement
+    events) made when it checks a connection out."""
     from sqlalchemy import event
 
     from elearn.db import db
 
-    seen = []
+    seen, pings = [], []
     with app.app_context():
         engine = db.engine
     listener = lambda *args: seen.append(args[2])  # noqa: E731  (before_cursor_execute: statement)
+    do_ping = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda connection: pings.append(1) or do_ping(connection)
     event.listen(engine, "before_cursor_execute", listener)
     try:
         client.get(path)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+        engine.dialect.do_ping = do_ping
+    return len(seen), len(pings)
 
 
 def main() -> None:
@@ -104,7 +109,8 @@ def main() -> None:
     for name, (client, page) in cases.items():
         runs = [cpu_per_request(client, page, args.n) for _ in range(args.runs)]
         print(f"  {name:13s} {statistics.median(runs):6.2f} ms   (runs: {', '.join(f'{r:.2f}' for r in runs)})")
-    print(f"  SQL statements per signed-in view: {count_statements(app, member, path.format(lang='en'))}")
+    statements, pings = count_statements(app, member, path.format(lang="en"))
+    print(f"  SQL statements per signed-in view: {statements}, and {pings} connection ping(s)")
 
 
 if __name__ == "__main__":

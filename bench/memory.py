@@ -21,6 +21,7 @@ import itertools
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +34,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import server  # noqa: E402  (bench/server.py)
 
 LEARNERS = 8
+# The floor under a worker's RSS: a fresh Python that imports the modules a worker has loaded once
+# it has built the app and answered /healthz (gunicorn's, the libraries', the standard library's),
+# but none of elearn's own, and builds nothing.
+_LOADED = """
+import sys, gunicorn.app.wsgiapp, gunicorn.workers.sync, elearn.wsgi
+from werkzeug.test import create_environ, run_wsgi_app
+run_wsgi_app(elearn.wsgi.app, create_environ("/healthz"))
+print(" ".join(sorted(m for m in sys.modules if m.partition(".")[0] not in ("elearn", "__main__", "__editable___elearn_0_1_0_finder"))))
+"""
+_IMPORT_ONLY = """
+import importlib, sys
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS")) / 1024)
+"""
 
 
 def worker_memory(process) -> list[tuple[float, float]]:
@@ -108,6 +127,15 @@ def one_run(env: dict, workers: int, total: int, production: list[str], lessons,
     return figures
 
 
+def library_floor(env: dict) -> tuple[float, int]:
+    """RSS (MiB) of a Python holding only the non-elearn modules of a worker, and how many."""
+    names = subprocess.run([sys.executable, "-c", _LOADED], env=env, cwd=server.ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    rss = subprocess.run([sys.executable, "-c", _IMPORT_ONLY, *names], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    return float(rss), len(names)
+
+
 def describe(sizes: list[tuple[float, float]]) -> str:
     rss = ", ".join(f"{r:.0f}" for r, _ in sizes)
     pss = ", ".join(f"{p:.0f}" for _, p in sizes)
@@ -148,6 +176,9 @@ def main() -> None:
         pss = statistics.median(p for run in runs for _, p in run[key])
         print(f"    {key:<17} RSS {rss:5.1f}  PSS {pss:5.1f}   (max RSS {max(r for run in runs for r, _ in run[key]):.1f}, "
               f"max PSS {max(p for run in runs for _, p in run[key]):.1f})")
+    floor, modules = library_floor(env)
+    print(f"  floor: a Python that only imports the {modules} modules of a worker that are not elearn's "
+          f"(gunicorn, the libraries, the standard library): RSS {floor:.1f} MiB")
     print(f"  load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if any(run["failures"] for run in runs):
         sys.exit(1)

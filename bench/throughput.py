@@ -4,8 +4,8 @@ that needs a fraction of a core) against gunicorn on loopback, with the server's
     apt-get install wrk
     .venv/bin/python bench/throughput.py [--database-url URL] [--workers 4] [--seconds 10] [--runs 3]
 
-Pages: the lesson page anonymous in English and Arabic, the lesson page signed in (session
-cookie), and /bench/static-lesson (the same bytes as the English lesson page, precomputed:
+Pages: the lesson page anonymous in English and Arabic, the lesson page signed in (the session
+cookie, brought up to date before each round as a browser keeps it), and /bench/static-lesson (the same bytes as the English lesson page, precomputed:
 bench/bench_app.py), each under the production command (README: `--preload`). Rounds alternate
 the pages; per page it prints the median requests/s and requests per second of server CPU
 ("per server core": requests / CPU seconds of the gunicorn master and workers, which holds on a
@@ -63,9 +63,11 @@ def wrk(url: str, seconds: float, connections: int, headers: dict[str, str], pid
             "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
-def session_cookie(port: int) -> str:
-    browser = server.Browser(port)
-    browser.login(server.learner_names(1)[0])
+def session_cookie(browser: server.Browser, path: str) -> str:
+    """The Cookie header a browser would send now. Once a minute the app stores the time of the
+    last request in the cookie (the idle timeout); a browser keeps the new cookie, wrk does not,
+    so the cookie is brought up to date before each signed-in round, as a browser's would be."""
+    browser.get(path)
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
@@ -94,11 +96,12 @@ def main() -> None:
                                     log=f"{tmp}/gunicorn.log", args=args.production_args.split())
     compressed = {"Accept-Encoding": "br, gzip"}
     try:
-        cookie = session_cookie(port)
+        member = server.Browser(port)
+        member.login(server.learner_names(1)[0])
         pages = {
             "lesson, anonymous, en": (lesson_path(catalog, "en"), compressed),
             "lesson, anonymous, ar": (lesson_path(catalog, "ar"), compressed),
-            "lesson, signed in, en": (lesson_path(catalog, "en"), {**compressed, "Cookie": cookie}),
+            "lesson, signed in, en": (lesson_path(catalog, "en"), {**compressed, "Cookie": None}),
             "static copy of the en lesson": ("/bench/static-lesson", compressed),
         }
         pids = server.server_pids(process)
@@ -110,6 +113,8 @@ def main() -> None:
         results: dict[str, list[dict]] = {name: [] for name in pages}
         for _ in range(args.runs):
             for name, (path, headers) in pages.items():
+                if "Cookie" in headers:
+                    headers = {**headers, "Cookie": session_cookie(member, path)}
                 results[name].append(wrk(host + path, args.seconds, args.connections, headers, pids))
         for name, runs in results.items():
             rate = statistics.median(r["requests"] / r["seconds"] for r in runs)

@@ -27,13 +27,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
 
 
-# pool_pre_ping: a connection the database dropped (restart, failover) is replaced before use,
-# so the app recovers by itself instead of failing one request per pooled connection.
 # expire_on_commit=False: a commit does not make the next attribute read (say, the signed-in user's
 # name in the page header) load the row again. Code that needs a row as another statement left
 # it refreshes it explicitly (session.refresh).
-db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True},
-                session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 @event.listens_for(Engine, "connect")
@@ -48,9 +45,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def init_app(app: Flask) -> None:
+    uri = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if uri.get_backend_name() != "sqlite":
+        # pool_pre_ping: a connection the server dropped (restart, failover) is replaced before
+        # use, so the app recovers by itself instead of failing one request per pooled connection.
+        # A SQLite file drops no connection: there the ping was a statement on every request.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     db.init_app(app)
     # The SQLite file's folder must exist before anything connects, `elearn db upgrade` included.
-    uri = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.get_backend_name() == "sqlite" and uri.database and uri.database != ":memory:":
         Path(uri.database).parent.mkdir(parents=True, exist_ok=True)
 

@@ -57,3 +57,11 @@ def test_0012_links_statements_queued_before_it_to_their_learners_only_when_sure
         upgrade_database()
         linked = dict(db.session.execute(sa.text("SELECT id, user_id FROM xapi_statements")).all())
     assert linked == {1: lena, 2: None, 3: None, 4: None}
+
+
+def test_pooled_connections_are_pinged_only_where_a_server_can_drop_them(app):
+    """PostgreSQL: a connection dropped by a restart is replaced before use (the fault tests
+    restart it). SQLite: a file drops nothing, so no ping costs every request a statement."""
+    with app.app_context():
+        engine = db.engine
+    assert engine.pool._pre_ping is (engine.dialect.name == "postgresql")
