@@ -41,7 +41,8 @@ _LOADED = """
 import sys, gunicorn.app.wsgiapp, gunicorn.workers.sync, elearn.wsgi
 from werkzeug.test import create_environ, run_wsgi_app
 run_wsgi_app(elearn.wsgi.app, create_environ("/healthz"))
-print(" ".join(sorted(m for m in sys.modules if m.partition(".")[0] not in ("elearn", "__main__", "__editable___elearn_0_1_0_finder"))))
+print(" ".join(sorted(m for m in sys.modules if m.partition(".")[0] not in ("elearn", "__main__")
+                      and not m.startswith("__editable__"))))  # pip's finder for an editable install
 """
 _IMPORT_ONLY = """
 import importlib, sys
